@@ -3,9 +3,10 @@ import * as path from 'node:path';
 
 /** The repository root, found from the compiled test's location (out/test/unit/…) or the source tree. */
 export const repoRoot: string = (() => {
-	let dir = __dirname;
-	while (!fs.existsSync(path.join(dir, 'package.json')) || path.basename(dir) === 'out') dir = path.dirname(dir);
-	return dir;
+	for (let dir = __dirname; ; dir = path.dirname(dir)) {
+		if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'esbuild.mjs'))) return dir;
+		if (path.dirname(dir) === dir) throw new Error(`no repository root above ${__dirname}`);
+	}
 })();
 
 export function fixturePath(relative: string): string {

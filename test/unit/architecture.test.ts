@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { repoRoot } from './helpers';
+
+// The import rules of ARCHITECTURE.md, checked on every `npm test` so a stray import fails CI
+// instead of waiting for review.
+
+const NODE_IO = /^(node:)?(fs|fs\/promises|child_process|net|http|https|http2|dgram|worker_threads|cluster|tls)$/;
+const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|[^.\w])(?:require|import)\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g;
+
+function sourceFiles(dir: string): string[] {
+	const out: string[] = [];
+	for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+		const full = path.join(dir, entry.name);
+		if (entry.isDirectory()) out.push(...sourceFiles(full));
+		else if (/\.(ts|tsx)$/.test(entry.name)) out.push(full);
+	}
+	return out;
+}
+
+function importsOf(file: string): string[] {
+	const text = fs.readFileSync(file, 'utf8');
+	return [...text.matchAll(IMPORT)].map((m) => m[1] ?? m[2] ?? m[3] ?? '').filter(Boolean);
+}
+
+const src = path.join(repoRoot, 'src');
+const files = sourceFiles(src).map((file) => ({ file, rel: path.relative(src, file).split(path.sep).join('/'), imports: importsOf(file) }));
+
+void describe('import rules', () => {
+	void it('finds the source files it checks', () => {
+		assert.ok(files.some((f) => f.rel.startsWith('core/')), 'no files under src/core');
+		assert.ok(files.some((f) => f.rel.startsWith('extension/')), 'no files under src/extension');
+	});
+
+	void it('only src/extension imports vscode', () => {
+		const offenders = files.filter((f) => !f.rel.startsWith('extension/') && f.imports.includes('vscode')).map((f) => f.rel);
+		assert.deepEqual(offenders, []);
+	});
+
+	void it('src/core and src/protocol do no I/O and do not depend on adapters', () => {
+		const offenders = files
+			.filter((f) => f.rel.startsWith('core/') || f.rel.startsWith('protocol/'))
+			.flatMap((f) => f.imports.filter((i) => NODE_IO.test(i) || /\/(extension|cli|node|analysisWorker)\//.test(i) || /^\.\.\/(\.\.\/)*(extension|cli|node|analysisWorker)\b/.test(i)).map((i) => `${f.rel} → ${i}`));
+		assert.deepEqual(offenders, []);
+	});
+
+	void it('the import scanner sees every import form it is meant to police', () => {
+		// Guards the guard: if the regex stopped matching, the rules above would pass vacuously.
+		const sample = `import * as vscode from 'vscode';\nimport { a } from "node:fs";\nconst b = require('child_process');\nexport { c } from './x';\nimport 'side-effect';`;
+		const seen = [...sample.matchAll(IMPORT)].map((m) => m[1] ?? m[2] ?? m[3]);
+		assert.deepEqual(seen, ['vscode', 'node:fs', 'child_process', './x', 'side-effect']);
+	});
+});
