@@ -7,3 +7,7 @@ export * from './pricing/priceTable';
 export * from './pricing/estimate';
 export * from './pricing/format';
 export * from './tokens/tokenCounter';
+export * from './text';
+export * from './report';
+export * from './pricing/cost';
+export { AS_OF, BUILTIN_PRICES } from './pricing/prices';

@@ -1,4 +1,16 @@
-import type { FileAnalysis, SourceResolver } from './types';
+import * as ts from 'typescript';
+import { readAnthropicRequest } from './anthropic';
+import { AnalysisCtx, type Env, nodeSpan, scriptKindFor, unwrap } from './context';
+import { type Candidate, type ClientTrace, familyOfApi, findCandidates, traceClient } from './detect';
+import { EMPTY_FIELDS, type RequestFields } from './messages';
+import { readOpenAiRequest } from './openai';
+import { type ObjectView, resolveObject } from './resolve';
+import { DEFAULT_MAX_BYTES, checkSkip, mayContainCalls } from './skip';
+import type { AnthropicApi, CallSite, FileAnalysis, OpenAiApi, SourceResolver } from './types';
+
+// Bound once: the compiler API's exports are getters, and calling through them on every node
+// check cost about a fifth of the analysis time.
+const { ScriptTarget, createSourceFile, isObjectLiteralExpression } = ts;
 
 export interface AnalyzeOptions {
 	/** Files larger than this are skipped with a reason (default 2 MB). */
@@ -6,10 +18,70 @@ export interface AnalyzeOptions {
 }
 
 /**
+ * Keys of which at least one must appear in a readable request object when the client could not be
+ * traced, so `prisma.messages.create({ data })` and similar ORMs are not reported.
+ */
+const REQUEST_KEYS: Record<'anthropic' | 'openai', readonly string[]> = {
+	anthropic: ['model', 'messages', 'max_tokens', 'system', 'requests'],
+	openai: ['model', 'messages', 'input', 'instructions', 'input_file_id', 'endpoint'],
+};
+
+/**
  * Finds every Anthropic / OpenAI SDK call site in a TS/JS file and resolves its arguments statically.
  * Pure: other files are reached only through `resolver`. Never throws on bad input.
+ *
+ * Cost: files without an SDK-shaped call (`messages.create`, `chat.completions.parse`, …) are
+ * rejected by one regex before parsing. Otherwise one `createSourceFile` (no parent pointers, no
+ * program), then work proportional to the call sites: a descent to each and lazy scans of the
+ * scopes their arguments refer to.
  */
 export function analyzeFile(text: string, fileName: string, resolver?: SourceResolver, options?: AnalyzeOptions): FileAnalysis {
-	void text; void fileName; void resolver; void options;
-	throw new Error('analyzeFile: not implemented yet');
+	const maxBytes = options?.maxBytes ?? DEFAULT_MAX_BYTES;
+	try {
+		const skipped = checkSkip(text, maxBytes);
+		if (skipped) return { callSites: [], skipped };
+		if (!mayContainCalls(text)) return { callSites: [], skipped: undefined };
+		const sf = createSourceFile(fileName, text, ScriptTarget.Latest, false, scriptKindFor(fileName));
+		const ctx = new AnalysisCtx(sf, resolver, maxBytes);
+		const callSites: CallSite[] = [];
+		for (const candidate of findCandidates(ctx.main)) {
+			const site = toCallSite(ctx, candidate);
+			if (site) callSites.push(site);
+		}
+		return { callSites, skipped: undefined };
+	} catch (err) {
+		// The parser and the walkers recurse; input nested beyond what the stack allows is skipped, not fatal.
+		if (err instanceof RangeError) return { callSites: [], skipped: { reason: 'nesting too deep to analyse (stack overflow)' } };
+		return { callSites: [], skipped: { reason: `analysis failed: ${err instanceof Error ? err.message : String(err)}` } };
+	}
+}
+
+function toCallSite(ctx: AnalysisCtx, c: Candidate): CallSite | undefined {
+	const sf = ctx.main.sf;
+	const env: Env = { scope: c.scope, anchor: undefined, hops: 0 };
+	const family = familyOfApi(c.api);
+	const trace: ClientTrace = traceClient(ctx, c.receiver, env);
+	if (trace.kind === 'foreign' || trace.kind === 'subresource') return undefined;
+	if (trace.kind === 'sdk' && trace.family !== family) return undefined;
+
+	const arg = c.call.arguments[0];
+	const view: ObjectView | undefined = arg ? resolveObject(ctx, arg, env) : undefined;
+	if (trace.kind === 'unknown' && view && !view.unknownSpread && !REQUEST_KEYS[family].some((k) => view.props.has(k))) return undefined;
+
+	const fields: RequestFields = !view ? EMPTY_FIELDS
+		: family === 'anthropic' ? readAnthropicRequest(ctx, c.api as AnthropicApi, view)
+		: readOpenAiRequest(ctx, c.api as OpenAiApi, view);
+	const argNode = arg ? unwrap(arg) : undefined;
+	const unresolved = (arg !== undefined && !view) || (view?.unknownSpread ?? false);
+	return {
+		provider: trace.kind === 'sdk' ? trace.provider : family,
+		api: c.api,
+		span: nodeSpan(c.call, sf),
+		calleeSpan: nodeSpan(c.callee, sf),
+		argsSpan: argNode && isObjectLiteralExpression(argNode) ? nodeSpan(argNode, sf) : undefined,
+		providerEvidence: trace.kind === 'sdk' ? trace.evidence : 'method-shape',
+		...fields,
+		...(trace.kind === 'sdk' && trace.baseURL !== undefined ? { baseURL: trace.baseURL } : {}),
+		...(unresolved ? { unresolvedArgs: true } : {}),
+	};
 }

@@ -79,6 +79,12 @@ export interface PromptSegment {
 	/** Anthropic `cache_control` placed on this segment (the breakpoint is after it). */
 	readonly cacheControl?: { readonly ttl: '5m' | '1h' };
 	readonly span: Span;
+	/**
+	 * Index of the message this segment belongs to in `messages` / Responses `input` (blocks of one
+	 * message share it; per-message framing tokens are counted once per index). Absent for tools,
+	 * schema, `system` / `instructions` parameters and embedding inputs.
+	 */
+	readonly messageIndex?: number;
 }
 
 export interface CallSite {
@@ -104,6 +110,11 @@ export interface CallSite {
 	readonly topLevelCacheControl: boolean;
 	/** `baseURL` literal given to the client constructor, when it differs from the provider's. */
 	readonly baseURL?: string;
+	/**
+	 * The request object could not be read statically (`create(params)` with `params` a parameter) or
+	 * contains a spread of something unknown, so absent fields may still be set at run time.
+	 */
+	readonly unresolvedArgs?: boolean;
 }
 
 /** Why a file was not analysed; shown to the user, never silent. */

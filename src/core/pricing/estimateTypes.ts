@@ -1,4 +1,5 @@
-import type { SegmentRole } from '../analysis/types';
+import type { Api, SegmentRole } from '../analysis/types';
+import type { BilledRates } from './cost';
 import type { ModelPrice } from './types';
 
 /** Numbers the estimate could not read from source; all come from settings and are shown as assumptions. */
@@ -42,18 +43,25 @@ export interface CacheEffect {
 	/** Cost of one call when the prefix is written (cold) and when it is read (warm). */
 	readonly coldCallUsd: number;
 	readonly warmCallUsd: number;
+	/** Anthropic: cacheable tokens written at the 5-minute and at the 1-hour rate on a cold call. */
+	readonly writeTokens5m?: number;
+	readonly writeTokens1h?: number;
 }
 
 export type CostEstimate = PricedEstimate | UnpricedEstimate;
 
 interface EstimateBase {
 	readonly model: string | null;
+	/** The call's API, so formatting can tell countTokens, embeddings and batches apart. */
+	readonly api?: Api;
 	readonly inputTokens: number;
 	readonly cacheableInputTokens: number;
 	readonly outputTokens: number;
 	/** The static `max_tokens`, shown as the worst case; null when absent or dynamic. */
 	readonly outputCap: number | null;
 	readonly byRole: readonly RoleTokens[];
+	/** Chat framing added on top of `byRole` (OpenAI: 3 per message + 3 reply priming); 0 when none. */
+	readonly framingTokens?: number;
 	/** How the tokens were counted: exact encoding or an o200k-based estimate with a factor. */
 	readonly tokenizer: { readonly encoding: 'o200k_base' | 'cl100k_base'; readonly exact: boolean; readonly factor: number };
 	/** Each number taken from settings rather than from source, in words ("output: assumed 512 tokens"). */
@@ -71,6 +79,8 @@ export interface PricedEstimate extends EstimateBase {
 	readonly inputCostUsd: number;
 	readonly outputCostUsd: number;
 	readonly cache: CacheEffect | undefined;
+	/** Per-Mtok rates billed for this call (long-context tier and batch discount applied). */
+	readonly rates?: BilledRates;
 }
 
 export interface UnpricedEstimate extends EstimateBase {

@@ -26,6 +26,8 @@ export interface ModelPrice {
 	readonly source: string;
 	/** Other ids that map to this row (dated snapshots, `-latest`). */
 	readonly aliases?: readonly string[];
+	/** Reasoning models bill hidden reasoning tokens as output, which a static estimate cannot see. */
+	readonly reasoning?: boolean;
 }
 
 export type CachingRule =
@@ -36,4 +38,6 @@ export type CachingRule =
 export interface PriceTable {
 	lookup(model: string): ModelPrice | undefined;
 	all(): readonly ModelPrice[];
+	/** Overrides that were rejected (bad numbers, unknown model without input/output); the adapter shows them. */
+	readonly warnings?: readonly string[];
 }
