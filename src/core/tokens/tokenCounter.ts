@@ -12,6 +12,11 @@ export interface LazyTokenCounter extends TokenCounter {
 	loadedEncodings(): readonly EncodingName[];
 }
 
+/** Texts longer than this are counted every time (rare, and they would crowd the memo out). */
+const MEMO_MAX_TEXT = 64 * 1024;
+/** Upper bound on the characters the memo keeps alive (~8 MB of UTF-16). */
+const MEMO_MAX_CHARS = 4 * 1024 * 1024;
+
 type Encoder = Pick<typeof GptEncodingModule, 'countTokens'>;
 
 /**
@@ -38,10 +43,31 @@ export function createTokenCounter(): LazyTokenCounter {
 		}
 		return loaded;
 	}
+	// Between two keystrokes the prompts of a file almost never change, so counts are memoised:
+	// re-tokenising every prompt on every edit was a third of the per-edit analysis time.
+	const memo = new Map<string, number>();
+	let memoChars = 0;
 	return {
 		count(text, encoding) {
 			if (text.length === 0) return 0;
-			return encoder(encoding).countTokens(text, PLAIN_TEXT);
+			if (text.length > MEMO_MAX_TEXT) return encoder(encoding).countTokens(text, PLAIN_TEXT);
+			const key = encoding === 'cl100k_base' ? 'c' + text : 'o' + text;
+			const hit = memo.get(key);
+			if (hit !== undefined) {
+				// Re-insert so the Map's insertion order doubles as least-recently-used order.
+				memo.delete(key);
+				memo.set(key, hit);
+				return hit;
+			}
+			const count = encoder(encoding).countTokens(text, PLAIN_TEXT);
+			memo.set(key, count);
+			memoChars += key.length;
+			for (const [oldKey] of memo) {
+				if (memoChars <= MEMO_MAX_CHARS) break;
+				memo.delete(oldKey);
+				memoChars -= oldKey.length;
+			}
+			return count;
 		},
 		loadedEncodings: () => [...encoders.keys()],
 	};

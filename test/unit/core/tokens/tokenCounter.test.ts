@@ -21,6 +21,19 @@ void describe('createTokenCounter', () => {
 		assert.deepEqual(counter.loadedEncodings(), ['o200k_base', 'cl100k_base']);
 	});
 
+	void it('memoised counts stay per encoding and match a fresh count', () => {
+		const counter = createTokenCounter();
+		// A text whose counts differ between the two encodings catches a memo keyed on text alone.
+		const text = 'Ünïcödé façade — naïve coöperation 🙂 '.repeat(20);
+		const o200k = createTokenCounter().count(text, 'o200k_base');
+		const cl100k = createTokenCounter().count(text, 'cl100k_base');
+		assert.notEqual(o200k, cl100k);
+		for (let i = 0; i < 3; i++) {
+			assert.equal(counter.count(text, 'o200k_base'), o200k);
+			assert.equal(counter.count(text, 'cl100k_base'), cl100k);
+		}
+	});
+
 	void it('counts special-token text as plain text instead of throwing', () => {
 		const counter = createTokenCounter();
 		assert.ok(counter.count('a <|endoftext|> b', 'o200k_base') > 3);
