@@ -1,0 +1,58 @@
+// Shared by the benches: deterministic data, order statistics, the output convention.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const repoRoot: string = (() => {
+	let dir = __dirname;
+	while (!fs.existsSync(path.join(dir, 'package.json')) || path.basename(dir) === 'out') dir = path.dirname(dir);
+	return dir;
+})();
+
+/** mulberry32: small, fast, and the same sequence on every machine. */
+export function seededRandom(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+export function quantile(values: readonly number[], q: number): number {
+	if (values.length === 0) return Number.NaN;
+	const sorted = [...values].sort((a, b) => a - b);
+	const index = (sorted.length - 1) * q;
+	const low = Math.floor(index);
+	const high = Math.ceil(index);
+	return (sorted[low] as number) + ((sorted[high] as number) - (sorted[low] as number)) * (index - low);
+}
+
+export const median = (values: readonly number[]): number => quantile(values, 0.5);
+
+export interface Figure {
+	readonly bench: string;
+	readonly metric: string;
+	readonly value: number;
+	readonly unit: string;
+	readonly peer?: string;
+	readonly peerValue?: number;
+}
+
+/** One JSON line per figure, after the human table (the convention bench/runAll.mjs collects). */
+export function printFigures(figures: readonly Figure[]): void {
+	for (const figure of figures) console.log(JSON.stringify(figure));
+}
+
+export function printTable(headers: readonly string[], rows: readonly (readonly string[])[]): void {
+	const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+	const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+	console.log(line(headers));
+	console.log(widths.map((w) => '─'.repeat(w)).join('  '));
+	for (const row of rows) console.log(line(row));
+}
+
+export function round(value: number, digits = 3): number {
+	return Number(value.toPrecision(digits));
+}

@@ -1,0 +1,119 @@
+/**
+ * The analysis worker: a `worker_threads` Worker started by the extension host on first use.
+ * The TypeScript parser and the BPE tokenizer load here, so the extension host's main thread never
+ * pays their ~0.7 s load or a long parse. Protocol: src/protocol/analysisWorker.ts.
+ */
+import * as fs from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+import { analyzeFile } from '../core/analysis/analyze';
+import type { Assumptions } from '../core/pricing/estimateTypes';
+import { estimateCallSite } from '../core/pricing/estimate';
+import { createPriceTable } from '../core/pricing/priceTable';
+import type { PriceTable } from '../core/pricing/types';
+import { createTokenCounter, type TokenCounter } from '../core/tokens/tokenCounter';
+import { createFsResolver } from '../node/fsResolver';
+import { assertNever, isToWorker, type FileResult, type FromWorker, type ToWorker, type WorkerSettings } from '../protocol/analysisWorker';
+import { checkPriceOverrides } from './priceOverrides';
+
+/** Same cap as the core's default: bigger files are reported as skipped without being read. */
+const MAX_SCAN_BYTES = 2 * 1024 * 1024;
+
+const port = parentPort;
+if (!port) throw new Error('analysisWorker must run inside a worker_threads Worker');
+
+let tokens: TokenCounter | undefined;
+/** Price tables are rebuilt only when the overrides change (settings rarely do). */
+let priceCache: { key: string; table: PriceTable; warnings: readonly string[] } | undefined;
+const cancelledScans = new Set<number>();
+
+function post(message: FromWorker): void {
+	port!.postMessage(message);
+}
+
+function errorMessage(e: unknown): string {
+	return e instanceof Error ? e.message : String(e);
+}
+
+function pricesFor(settings: WorkerSettings): { table: PriceTable; warnings: readonly string[] } {
+	const key = JSON.stringify(settings.priceOverrides);
+	if (priceCache?.key === key) return priceCache;
+	const checked = checkPriceOverrides(settings.priceOverrides);
+	let table: PriceTable;
+	let warnings = checked.warnings;
+	try {
+		table = createPriceTable(checked.overrides);
+	} catch (e: unknown) {
+		// The core rejected overrides that passed our shape check: say so and price with the built-in table.
+		warnings = [...warnings, `Price overrides ignored: ${errorMessage(e)}`];
+		table = createPriceTable();
+	}
+	priceCache = { key, table, warnings };
+	return priceCache;
+}
+
+function analyzeText(text: string, fileName: string, assumptions: Assumptions, prices: PriceTable): FileResult {
+	tokens ??= createTokenCounter();
+	const analysis = analyzeFile(text, fileName, createFsResolver());
+	const context = { prices, tokens, assumptions };
+	const estimates = analysis.callSites.map((site) => estimateCallSite(site, context));
+	return { analysis, estimates };
+}
+
+function readForScan(fileName: string): { text: string } | { skipped: string } {
+	const stat = fs.statSync(fileName);
+	if (stat.size > MAX_SCAN_BYTES) return { skipped: `File is ${(stat.size / 1024 / 1024).toFixed(1)} MB, above the 2 MB analysis limit.` };
+	return { text: fs.readFileSync(fileName, 'utf8') };
+}
+
+/** Lets queued `cancel` messages arrive between files. */
+const yieldToEvents = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+async function scan(message: Extract<ToWorker, { type: 'scan' }>): Promise<void> {
+	const { requestId, files, settings } = message;
+	const prices = pricesFor(settings);
+	let done = 0;
+	for (const fileName of files) {
+		await yieldToEvents();
+		if (cancelledScans.has(requestId)) break;
+		let result: FileResult | undefined;
+		let error: string | undefined;
+		try {
+			const read = readForScan(fileName);
+			result = 'text' in read ? analyzeText(read.text, fileName, settings.assumptions, prices.table) : { analysis: { callSites: [], skipped: { reason: read.skipped } }, estimates: [] };
+		} catch (e: unknown) {
+			error = errorMessage(e);
+		}
+		done += 1;
+		post({ type: 'scanFile', requestId, fileName, done, total: files.length, result, error });
+	}
+	const cancelled = cancelledScans.delete(requestId);
+	post({ type: 'scanDone', requestId, cancelled, priceWarnings: prices.warnings });
+}
+
+port.on('message', (raw: unknown) => {
+	if (!isToWorker(raw)) {
+		const requestId = typeof raw === 'object' && raw !== null && typeof (raw as { requestId?: unknown }).requestId === 'number' ? (raw as { requestId: number }).requestId : -1;
+		if (requestId >= 0) post({ type: 'failed', requestId, message: 'Malformed request to the analysis worker.' });
+		return;
+	}
+	switch (raw.type) {
+		case 'analyze': {
+			try {
+				const prices = pricesFor(raw.settings);
+				const result = analyzeText(raw.text, raw.fileName, raw.settings.assumptions, prices.table);
+				post({ type: 'analyzed', requestId: raw.requestId, result, priceWarnings: prices.warnings });
+			} catch (e: unknown) {
+				post({ type: 'failed', requestId: raw.requestId, message: errorMessage(e) });
+			}
+			return;
+		}
+		case 'scan':
+			scan(raw).catch((e: unknown) => post({ type: 'failed', requestId: raw.requestId, message: errorMessage(e) }));
+			return;
+		case 'cancel':
+			cancelledScans.add(raw.requestId);
+			return;
+		default:
+			assertNever(raw);
+	}
+});

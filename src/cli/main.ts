@@ -1,0 +1,92 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createPriceTable } from '../core';
+import { parseCommandLine, UsageError, USAGE, type ScanOptions } from './args';
+import { loadPriceOverrides, scan, scanAssumptions } from './scan';
+import { ANSI_STYLE, PLAIN_STYLE, renderTable } from './table';
+
+// `require`, not `import`: esbuild inlines the file into the bundle either way, but an import would
+// also make tsc copy package.json into out/ when the tests compile.
+const { version } = require('../../package.json') as { version: string };
+
+/** Below this many files a scan is quick enough that a progress line would only flicker. */
+const PROGRESS_MIN_FILES = 200;
+const PROGRESS_INTERVAL_MS = 100;
+
+/** Runs the CLI; returns the exit code (0 ok, 1 internal error, 2 bad usage). */
+export function main(argv: readonly string[]): number {
+	try {
+		const command = parseCommandLine(argv);
+		if (command.kind === 'help') {
+			process.stdout.write(USAGE + '\n');
+			return 0;
+		}
+		if (command.kind === 'version') {
+			process.stdout.write(`costlens ${version}\n`);
+			return 0;
+		}
+		return runScan(command.options);
+	} catch (error: unknown) {
+		if (error instanceof UsageError) {
+			process.stderr.write(`costlens: ${error.message}\nRun 'costlens --help' for usage.\n`);
+			return 2;
+		}
+		process.stderr.write(`costlens: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+		return 1;
+	}
+}
+
+function runScan(options: ScanOptions): number {
+	const cwd = process.cwd();
+	const missing = options.paths.filter((p) => !fs.existsSync(path.resolve(cwd, p)));
+	if (missing.length > 0) throw new UsageError(`no such file or folder: ${missing.join(', ')}`);
+	let overrides;
+	try {
+		overrides = options.pricesFile === undefined ? undefined : loadPriceOverrides(options.pricesFile);
+	} catch (error: unknown) {
+		throw new UsageError(error instanceof Error ? error.message : String(error));
+	}
+	const assumptions = scanAssumptions(options.callsPerDay, options.assumedOutputTokens);
+	const progress = createProgress();
+	let filesScanned = 0;
+	const report = scan({
+		paths: options.paths,
+		cwd,
+		assumptions,
+		prices: createPriceTable(overrides),
+		onProgress: (done, total) => {
+			filesScanned = total;
+			progress.update(done, total);
+		},
+	});
+	progress.clear();
+	if (options.json) {
+		process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+	} else {
+		const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
+		process.stdout.write(renderTable(report, filesScanned, assumptions, colour ? ANSI_STYLE : PLAIN_STYLE));
+	}
+	return 0;
+}
+
+/** `scanning 1234/5000 files…` on stderr, rewritten in place, only on a terminal and only for large trees. */
+function createProgress(): { update(done: number, total: number): void; clear(): void } {
+	const enabled = process.stderr.isTTY === true;
+	let last = 0;
+	let shown = false;
+	return {
+		update(done, total) {
+			if (!enabled || total < PROGRESS_MIN_FILES) return;
+			const now = Date.now();
+			if (now - last < PROGRESS_INTERVAL_MS && done < total) return;
+			last = now;
+			shown = true;
+			process.stderr.write(`\r\u001b[Kscanning ${done}/${total} files…`);
+		},
+		clear() {
+			if (shown) process.stderr.write('\r\u001b[K');
+		},
+	};
+}
+
+process.exitCode = main(process.argv.slice(2));

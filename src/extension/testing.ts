@@ -1,0 +1,122 @@
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
+import type * as vscode from 'vscode';
+import type { CostOverview, ScanSummary } from './costOverview';
+import type { CostStatusBar } from './statusBar';
+import type { DocumentAnalyzer } from './documentAnalyzer';
+import type { AnalysisWorkerClient } from './workerClient';
+
+/** Hooks for the integration suite and the benchmarks; only returned when COSTLENS_TESTING=true. */
+export interface TestingApi {
+	/** Resolves once the document at `uri` has a result for its current version. */
+	whenAnalyzed(uri: vscode.Uri): Promise<void>;
+	/** Worst and p99 event-loop delay on the extension host's main thread, from activation to the first completed analysis. */
+	mainThreadStall(): StallReport;
+	/** Resolves when the stall window closed (the first analysis completed). */
+	whenStallMeasured(): Promise<void>;
+	/** The Cost Overview's files in display order. */
+	overview(): ReadonlyArray<{ fileName: string; monthlyCostUsd: number; pricedCount: number; unpricedCount: number; note: string | undefined }>;
+	/** Runs a workspace scan without UI and resolves with its summary. */
+	scan(): Promise<ScanSummary>;
+	/** The status bar's current text (undefined when hidden). */
+	statusBarText(): string | undefined;
+	/** Whether the analysis worker thread is running. */
+	workerRunning(): boolean;
+	/**
+	 * Bench only: synchronously loads TypeScript and gpt-tokenizer's o200k encoding on the main thread
+	 * (what the extension would pay without the worker) and returns the elapsed ms.
+	 */
+	measureNaiveLoadStallMs(): number;
+}
+
+/** Event-loop delay figures in ms; `activateMs` is how long CostLens's own activate() ran synchronously. */
+export interface StallReport {
+	readonly maxMs: number;
+	readonly p99Ms: number;
+	readonly activateMs: number;
+	/** From activation start to the first completed analysis; undefined until then. */
+	readonly firstAnalysisMs: number | undefined;
+}
+
+/**
+ * Measures main-thread event-loop delay from activation until the first analysis completes.
+ * 1 ms resolution; the histogram records in nanoseconds.
+ */
+export class StallMonitor {
+	private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: 1 });
+	private readonly startedAt = performance.now();
+	private activateMs = 0;
+	private firstAnalysisMs: number | undefined;
+	private result: { maxMs: number; p99Ms: number } | undefined;
+	private resolveDone!: () => void;
+	readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
+
+	constructor() {
+		this.histogram.enable();
+	}
+
+	/** Called at the end of activate(). */
+	activated(): void {
+		this.activateMs = performance.now() - this.startedAt;
+	}
+
+	stop(): void {
+		if (this.result) return;
+		this.firstAnalysisMs = performance.now() - this.startedAt;
+		this.histogram.disable();
+		this.result = this.read();
+		this.resolveDone();
+	}
+
+	snapshot(): StallReport {
+		return { ...(this.result ?? this.read()), activateMs: this.activateMs, firstAnalysisMs: this.firstAnalysisMs };
+	}
+
+	private read(): { maxMs: number; p99Ms: number } {
+		// An empty histogram reports max 0 and min ~9.2e18; guard so callers always get finite numbers.
+		const max = this.histogram.count > 0 ? this.histogram.max / 1e6 : 0;
+		const p99 = this.histogram.count > 0 ? this.histogram.percentile(99) / 1e6 : 0;
+		return { maxMs: max, p99Ms: p99 };
+	}
+
+	dispose(): void {
+		this.histogram.disable();
+	}
+}
+
+/** See {@link TestingApi.measureNaiveLoadStallMs}. Clears the modules from require's cache first so the load is real. */
+export function measureNaiveLoadStallMs(extensionPath: string): number {
+	const load = createRequire(path.join(extensionPath, 'package.json'));
+	const modules = ['typescript', 'gpt-tokenizer/encoding/o200k_base'];
+	const roots = [path.join(extensionPath, 'node_modules', 'typescript') + path.sep, path.join(extensionPath, 'node_modules', 'gpt-tokenizer') + path.sep];
+	for (const key of Object.keys(load.cache)) if (roots.some((r) => key.startsWith(r))) delete load.cache[key];
+	const started = performance.now();
+	const ts = load(modules[0]!) as { createSourceFile?: unknown };
+	const tokenizer = load(modules[1]!) as { encode?: (text: string) => number[] };
+	// Touch both so lazy initialisation (the BPE ranks) is included, as a first real analysis would.
+	if (typeof ts.createSourceFile !== 'function' || typeof tokenizer.encode !== 'function') throw new Error('naive load: unexpected module shape');
+	tokenizer.encode('warm up the encoder');
+	return performance.now() - started;
+}
+
+export function createTestingApi(parts: {
+	extensionPath: string;
+	analyzer: DocumentAnalyzer;
+	overview: CostOverview;
+	statusBar: CostStatusBar;
+	worker: AnalysisWorkerClient;
+	stall: StallMonitor;
+}): TestingApi {
+	return {
+		whenAnalyzed: (uri) => parts.analyzer.whenAnalyzed(uri),
+		mainThreadStall: () => parts.stall.snapshot(),
+		whenStallMeasured: () => parts.stall.done,
+		overview: () =>
+			parts.overview.files().map((f) => ({ fileName: f.fileName, monthlyCostUsd: f.monthlyCostUsd, pricedCount: f.pricedCount, unpricedCount: f.unpricedCount, note: f.note })),
+		scan: () => parts.overview.scan(false),
+		statusBarText: () => parts.statusBar.text,
+		workerRunning: () => parts.worker.running,
+		measureNaiveLoadStallMs: () => measureNaiveLoadStallMs(parts.extensionPath),
+	};
+}

@@ -1,0 +1,177 @@
+#!/usr/bin/env node
+// End to end: what a person sees. A real VS Code 1.100.3 (code-server) with the extension loaded
+// from the repository (extensionDevelopmentPath, no test hooks), driven by headless chromium.
+// One code-server and one page for all scenarios (startup dominates the cost); each scenario is
+// one test. Screenshots go to test/e2e/screenshots/. Output ends with `N passed, N failed`.
+//
+// Env: COSTLENS_E2E_WORKSPACE overrides the folder (default examples/, else the fixture workspace);
+// COSTLENS_E2E_TIMEOUT_S bounds the whole run (default 300).
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { e2eDir, launchChromium, repoRoot, startCodeServer, tail, workbenchUrl } from './codeServer.mjs';
+
+const timeoutSeconds = Number(process.env.COSTLENS_E2E_TIMEOUT_S || 300);
+const screenshots = path.join(e2eDir, 'screenshots');
+/** Generous: CodeLens appear 10-18 s after start on 2 idle cores, far later under load. */
+const SLOW = 120_000;
+const MEDIUM = 30_000;
+
+/** The folder to open and an Anthropic-calling file in it (the callee text is where we hover). */
+function pickWorkspace() {
+	const candidates = [
+		process.env.COSTLENS_E2E_WORKSPACE,
+		path.join(repoRoot, 'examples'),
+		path.join(repoRoot, 'test', 'fixtures', 'workspace'),
+	].filter(Boolean).map((p) => path.resolve(p));
+	for (const folder of candidates) {
+		const src = path.join(folder, 'src');
+		if (!existsSync(src)) continue;
+		for (const name of readdirSync(src).sort()) {
+			if (!/\.(ts|js)$/.test(name) || name.endsWith('.min.js')) continue;
+			const text = readFileSync(path.join(src, name), 'utf8');
+			// A non-streaming Anthropic call: `….messages.create(`.
+			if (/@anthropic-ai\/sdk/.test(text) && /\.messages\.create\(/.test(text)) return { folder, file: path.join(src, name) };
+		}
+	}
+	throw new Error(`no workspace with an Anthropic messages.create call among: ${candidates.join(', ')}`);
+}
+
+const tests = [];
+function test(name, fn) {
+	tests.push({ name, fn });
+}
+
+let passed = 0;
+let failed = 0;
+let server;
+let browser;
+/** @type {import('playwright-core').Page} */
+let page;
+let target;
+
+async function shot(name) {
+	const file = path.join(screenshots, name);
+	await page.screenshot({ path: file });
+	console.log(`    screenshot ${path.relative(repoRoot, file)}`);
+}
+
+/** F1, type the command's title, wait for its row and run it. */
+async function runCommand(title) {
+	await page.keyboard.press('F1');
+	const input = page.locator('.quick-input-widget input');
+	await input.waitFor({ state: 'visible', timeout: MEDIUM });
+	await input.fill(`>${title}`);
+	await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ timeout: MEDIUM });
+	await page.keyboard.press('Enter');
+	await input.waitFor({ state: 'hidden', timeout: MEDIUM });
+}
+
+/** The editor line holding the call and, inside it, the token `create` (the callee). */
+function calleeToken() {
+	const line = page.locator('.editor-instance .monaco-editor .view-line', { hasText: '.messages.create(' }).first();
+	return line.locator('span > span', { hasText: /^create$/ }).first();
+}
+
+test('CodeLens shows the cost above an Anthropic call', async () => {
+	const lens = page.locator('.codelens-decoration', { hasText: '/call' }).filter({ hasText: '/mo' }).first();
+	await lens.waitFor({ state: 'visible', timeout: SLOW });
+	const text = (await lens.innerText()).replace(/\s+/g, ' ').trim();
+	console.log(`    lens: ${text}`);
+	// e.g. "≈ $0.0061/call · in 1.2k … · $183/mo @ 1k/day"
+	const shape = /^≈ \$\d[\d.,]*(?:[kKM])?\/call · .+ · \$\d[\d.,]*(?:[kKM])?\/mo @ [\d.,]+[kKM]?\/day/;
+	if (!shape.test(text)) throw new Error(`unexpected lens text: ${JSON.stringify(text)}`);
+	await shot('codelens.png');
+});
+
+test('hover and Show Cost Breakdown explain the estimate', async () => {
+	const token = calleeToken();
+	await token.waitFor({ state: 'visible', timeout: SLOW });
+	await token.hover();
+	// The hover also holds the TypeScript extension's signature; ours is the part with a dollar figure.
+	const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content', { hasText: '$' }).first();
+	await hover.waitFor({ state: 'visible', timeout: MEDIUM });
+	console.log(`    hover: ${(await hover.innerText()).replace(/\s+/g, ' ').slice(0, 160)}…`);
+	await shot('hover.png');
+	await page.keyboard.press('Escape');
+
+	// Caret onto the call, then the command a person would use from the palette.
+	await token.click();
+	await runCommand('CostLens: Show Cost Breakdown');
+	await page.locator('.tab', { hasText: 'Cost Breakdown' }).first().waitFor({ state: 'visible', timeout: MEDIUM });
+	const body = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame').locator('body');
+	await body.getByText('$', { exact: false }).first().waitFor({ state: 'visible', timeout: MEDIUM });
+	const text = (await body.innerText()).replace(/\s+/g, ' ').trim();
+	console.log(`    breakdown: ${text.slice(0, 160)}…`);
+	if (!/\$\d/.test(text)) throw new Error(`breakdown shows no dollar amount: ${JSON.stringify(text.slice(0, 300))}`);
+	await shot('breakdown.png');
+});
+
+test('Cost Overview lists the workspace\'s calls with their cost', async () => {
+	await page.locator('.activitybar .action-item a[aria-label^="CostLens"]').first().click({ timeout: MEDIUM });
+	const view = page.locator('.sidebar .pane', { has: page.locator('.pane-header', { hasText: /Cost Overview/i }) }).first();
+	await view.waitFor({ state: 'visible', timeout: MEDIUM });
+	await runCommand('CostLens: Scan Workspace');
+	const row = view.locator('.monaco-list-row', { hasText: '$' }).first();
+	await row.waitFor({ state: 'visible', timeout: SLOW });
+	const rows = await view.locator('.monaco-list-row').allInnerTexts();
+	console.log(`    ${rows.length} rows, first: ${rows.slice(0, 3).map((r) => r.replace(/\s+/g, ' ')).join(' | ')}`);
+	// Off the activity bar, so its tooltip does not cover the tree in the picture.
+	await page.mouse.move(page.viewportSize().width / 2, 12);
+	await page.locator('.workbench-hover-container .workbench-hover', { hasText: /^CostLens$/ }).waitFor({ state: 'hidden', timeout: MEDIUM });
+	await shot('overview.png');
+});
+
+async function main() {
+	for (const [what, file] of [['extension bundle', path.join(repoRoot, 'dist', 'extension.js')]]) {
+		if (!existsSync(file)) throw new Error(`${what} missing: ${file} (run \`npm run build\`)`);
+	}
+	mkdirSync(screenshots, { recursive: true });
+	target = pickWorkspace();
+	console.log(`e2e: ${path.relative(repoRoot, target.file)} in ${path.relative(repoRoot, target.folder) || '.'}`);
+	[server, browser] = await Promise.all([
+		startCodeServer({ workspace: target.folder, timeoutSeconds: timeoutSeconds + 30 }),
+		launchChromium(),
+	]);
+	const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+	page = await context.newPage();
+	const payload = [
+		['extensionDevelopmentPath', server.remoteUri(repoRoot)],
+		['openFile', server.remoteUri(target.file)],
+	];
+	await page.goto(workbenchUrl(server, { folder: target.folder, payload }), { timeout: 60_000, waitUntil: 'domcontentloaded' });
+	await page.locator('.monaco-workbench').waitFor({ timeout: SLOW });
+	for (const { name, fn } of tests) {
+		const started = Date.now();
+		try {
+			await fn();
+			passed += 1;
+			console.log(`✔ ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+		} catch (error) {
+			failed += 1;
+			console.log(`✘ ${name}`);
+			console.log(`    ${String(error instanceof Error ? error.message : error).split('\n').join('\n    ')}`);
+			await page.screenshot({ path: path.join(screenshots, `failed-${tests.findIndex((t) => t.name === name) + 1}.png`) }).catch(() => {});
+		}
+	}
+}
+
+const watchdog = setTimeout(() => {
+	console.log(`✘ e2e timed out after ${timeoutSeconds} s`);
+	console.log(`${passed} passed, ${Math.max(1, tests.length - passed)} failed`);
+	process.exit(1); // exit handlers in codeServer.mjs kill code-server
+}, timeoutSeconds * 1000);
+watchdog.unref();
+
+try {
+	await main();
+} catch (error) {
+	console.log(`✘ e2e harness: ${error instanceof Error ? error.message : error}`);
+	if (server) console.log(tail(server.logFile));
+	failed = Math.max(1, tests.length - passed);
+} finally {
+	await browser?.close().catch(() => {});
+	await server?.stop();
+	clearTimeout(watchdog);
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = failed === 0 ? 0 : 1;
