@@ -9,7 +9,7 @@ import { DocumentAnalyzer, SUPPORTED_DOCUMENTS } from './documentAnalyzer';
 import { CostHoverProvider } from './hover';
 import { createLog } from './log';
 import { CostStatusBar } from './statusBar';
-import { StallMonitor, createTestingApi, type TestingApi } from './testing';
+import { ActivationTimer, createTestingApi, type TestingApi } from './testing';
 import { AnalysisWorkerClient } from './workerClient';
 
 /** What activate() returns. `testing` is set only when COSTLENS_TESTING=true (integration tests, benchmarks). */
@@ -30,7 +30,7 @@ export function activate(context: vscode.ExtensionContext): CostlensApi {
 function compose(context: vscode.ExtensionContext): CostlensApi {
 	const testing = process.env['COSTLENS_TESTING'] === 'true';
 	// Started first so the measured window covers all of activation.
-	const stall = testing ? new StallMonitor() : undefined;
+	const activation = testing ? new ActivationTimer() : undefined;
 	const log = createLog();
 	const config = new Config();
 	// The worker (parser + tokenizer) starts on the first analysis, not here.
@@ -59,11 +59,10 @@ function compose(context: vscode.ExtensionContext): CostlensApi {
 		vscode.commands.registerCommand(CommandId.RevealOverview, () => vscode.commands.executeCommand(`${CostOverview.viewId}.focus`)),
 		vscode.commands.registerCommand(CommandId.RevealCallSite, revealCallSite),
 	);
-	if (!stall) return {};
-	context.subscriptions.push(stall);
-	analyzer.onNextAnalysis(() => stall.stop());
-	stall.activated();
-	return { testing: createTestingApi({ extensionPath: context.extensionPath, analyzer, overview, statusBar, worker, stall }) };
+	if (!activation) return {};
+	analyzer.onNextAnalysis(() => activation.firstAnalysisCompleted());
+	activation.activated();
+	return { testing: createTestingApi({ extensionPath: context.extensionPath, analyzer, overview, statusBar, worker, activation }) };
 }
 
 /** Flips `costlens.codeLens.enabled` where it is set (workspace if overridden there, else user settings). */

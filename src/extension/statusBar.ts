@@ -27,6 +27,7 @@ export function statusText(result: DocumentResult): string | undefined {
 export class CostStatusBar implements vscode.Disposable {
 	private readonly item = vscode.window.createStatusBarItem('costlens.status', vscode.StatusBarAlignment.Right, 100);
 	private readonly subscriptions: vscode.Disposable[];
+	private readonly initialUpdate: NodeJS.Timeout;
 	/** Last text shown, for the testing API. */
 	text: string | undefined;
 
@@ -40,7 +41,8 @@ export class CostStatusBar implements vscode.Disposable {
 				if (vscode.window.activeTextEditor?.document.uri.toString() === uri.toString()) void this.update();
 			}),
 		];
-		void this.update();
+		// Not inside activate(): the first update starts the analysis worker, which is its own main-thread task.
+		this.initialUpdate = setTimeout(() => void this.update(), 0);
 	}
 
 	private async update(): Promise<void> {
@@ -79,6 +81,7 @@ export class CostStatusBar implements vscode.Disposable {
 	}
 
 	dispose(): void {
+		clearTimeout(this.initialUpdate);
 		for (const d of this.subscriptions) d.dispose();
 	}
 }
