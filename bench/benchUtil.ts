@@ -1,12 +1,6 @@
 // Shared by the benches: deterministic data, order statistics, the output convention.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 
-export const repoRoot: string = (() => {
-	let dir = __dirname;
-	while (!fs.existsSync(path.join(dir, 'package.json')) || path.basename(dir) === 'out') dir = path.dirname(dir);
-	return dir;
-})();
+export { repoRoot } from '../test/unit/helpers';
 
 /** mulberry32: small, fast, and the same sequence on every machine. */
 export function seededRandom(seed: number): () => number {

@@ -11,6 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { repoRoot, seededRandom } from './benchUtil';
 
 type Encoding = 'o200k_base' | 'cl100k_base';
 type Lib = 'gpt-tokenizer' | 'js-tiktoken';
@@ -19,12 +20,6 @@ interface Encoder {
 	encode(text: string): number[];
 	count(text: string): number;
 }
-
-const repoRoot = (() => {
-	let dir = __dirname;
-	while (!fs.existsSync(path.join(dir, 'package.json')) || path.basename(dir) === 'out') dir = path.dirname(dir);
-	return dir;
-})();
 
 const LOAD_REPS = Number(process.env.BENCH_LOAD_REPS ?? 7);
 const THROUGHPUT_REPS = 3;
@@ -70,17 +65,6 @@ function median(values: readonly number[]): number {
 	return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** mulberry32: small, seeded, deterministic. */
-function rng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 const WORDS = ('the of and to in a is that for it as was with be by on not he this are or his from at which but have an they you were her ' +
 	'all she there would their we him been has when who will more no if out so said what up its about into than them can only other new some ' +
@@ -92,7 +76,7 @@ const WORDS = ('the of and to in a is that for it as was with be by on not he th
 	'naïve café résumé coöperate Zürich São Paulo München 2024 2025 3.5 42 100% $19.99 e-mail follow-up state-of-the-art').split(' ');
 
 function prose(bytes: number, seed: number): string {
-	const next = rng(seed);
+	const next = seededRandom(seed);
 	const parts: string[] = [];
 	let length = 0;
 	while (length < bytes) {

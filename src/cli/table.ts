@@ -1,4 +1,4 @@
-import { formatUsd, type Assumptions, type CostReport, type ReportCallSite } from '../core';
+import { formatInteger, formatUsd, type Assumptions, type CostReport, type ReportCallSite } from '../core';
 
 export interface Style {
 	bold(text: string): string;
@@ -47,14 +47,14 @@ export function renderTable(report: CostReport, filesScanned: number, assumption
 
 function row(site: ReportCallSite): string[] {
 	const { estimate } = site;
-	const input = estimate.cacheableInputTokens > 0 ? `${count(estimate.inputTokens)} (${count(estimate.cacheableInputTokens)} cacheable)` : count(estimate.inputTokens);
+	const input = estimate.cacheableInputTokens > 0 ? `${formatInteger(estimate.inputTokens)} (${formatInteger(estimate.cacheableInputTokens)} cacheable)` : formatInteger(estimate.inputTokens);
 	return [
 		`${site.file}:${site.line}`,
 		site.provider,
 		site.api + (site.stream ? ' (stream)' : ''),
 		site.model ?? '(not static)',
 		input,
-		count(estimate.outputTokens),
+		formatInteger(estimate.outputTokens),
 		estimate.costUsd === null ? 'unpriced' : formatUsd(estimate.costUsd),
 		estimate.monthlyCostUsd === null ? 'unpriced' : formatUsd(estimate.monthlyCostUsd),
 	];
@@ -65,15 +65,12 @@ function totalLine(report: CostReport, filesScanned: number, assumptions: Assump
 	const unpriced = report.callSites.length - priced.length;
 	const monthly = priced.reduce((sum, s) => sum + (s.estimate.monthlyCostUsd ?? 0), 0);
 	const parts = [`${plural(report.callSites.length, 'call site')} in ${plural(filesScanned, 'file')} scanned`];
-	if (priced.length > 0) parts.push(`${formatUsd(monthly)}/mo for ${priced.length} priced at ${count(assumptions.callsPerDay)} calls/day each`);
+	if (priced.length > 0) parts.push(`${formatUsd(monthly)}/mo for ${priced.length} priced at ${formatInteger(assumptions.callsPerDay)} calls/day each`);
 	if (unpriced > 0) parts.push(`${unpriced} unpriced (not in the total)`);
 	return `Total: ${parts.join(' · ')}`;
 }
 
-function count(n: number): string {
-	return Math.round(n).toLocaleString('en-US');
-}
 
 function plural(n: number, noun: string): string {
-	return `${count(n)} ${noun}${n === 1 ? '' : 's'}`;
+	return `${formatInteger(n)} ${noun}${n === 1 ? '' : 's'}`;
 }

@@ -6,7 +6,7 @@
  */
 import type { CallSite, SegmentRole } from '../core/analysis/types';
 import type { Assumptions, CostEstimate, PricedEstimate } from '../core/pricing/estimateTypes';
-import { formatUsd } from '../core/pricing/format';
+import { formatInteger, formatUsd } from '../core/pricing/format';
 
 export interface BreakdownHtmlInput {
 	/** `webview.cspSource` */
@@ -47,7 +47,7 @@ function perMtok(value: number | undefined): string {
 }
 
 function count(value: number): string {
-	return escapeHtml(Math.round(value).toLocaleString('en-US'));
+	return escapeHtml(formatInteger(value));
 }
 
 /**

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { formatUsd } from '../core/pricing/format';
+import { formatInteger, formatUsd } from '../core/pricing/format';
 import { CommandId } from './commands';
 import { isSupported, type DocumentAnalyzer, type DocumentResult } from './documentAnalyzer';
 import { siteLabel } from './overviewModel';
@@ -65,7 +65,7 @@ export class CostStatusBar implements vscode.Disposable {
 			md.appendText(`CostLens did not analyse this file: ${result.skipped}`);
 			return md;
 		}
-		md.appendMarkdown(`**CostLens** — estimated at ${result.assumptions.callsPerDay.toLocaleString('en-US')} calls/day per call site\n\n`);
+		md.appendMarkdown(`**CostLens** — estimated at ${formatInteger(result.assumptions.callsPerDay)} calls/day per call site\n\n`);
 		result.callSites.forEach((site, i) => {
 			const estimate = result.estimates[i]!;
 			const cost = estimate.monthlyCostUsd === null ? 'unpriced' : `${formatUsd(estimate.monthlyCostUsd)}/mo`;

@@ -2,6 +2,7 @@ import type { Api, CallSite, PromptSegment, SegmentRole } from '../analysis/type
 import type { EncodingName, TokenCounter } from '../tokens/tokenCounter';
 import { billedRates, costUsd } from './cost';
 import type { Assumptions, CacheEffect, CostEstimate, RoleTokens } from './estimateTypes';
+import { formatInteger } from './format';
 import { CLAUDE_TOKEN_FACTOR } from './prices';
 import type { ModelPrice, PriceTable } from './types';
 
@@ -23,7 +24,7 @@ const MESSAGE_ROLES: ReadonlySet<SegmentRole> = new Set(['system', 'example', 'u
 const BATCH_APIS: ReadonlySet<Api> = new Set(['messages.batches.create', 'batches.create']);
 const DAYS_PER_MONTH = 30;
 
-const int = (n: number): string => n.toLocaleString('en-US');
+const int = formatInteger;
 const percent = (share: number): string => `${Math.round(share * 1000) / 10}%`;
 
 interface CountedSegment {
