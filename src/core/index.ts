@@ -11,3 +11,7 @@ export * from './text';
 export * from './report';
 export * from './pricing/cost';
 export { AS_OF, BUILTIN_PRICES } from './pricing/prices';
+export * from './rules/types';
+export { ALL_RULES, runRules, createParentLookup } from './rules';
+export * from './rules/edits';
+export * from './check';

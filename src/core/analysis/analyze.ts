@@ -36,23 +36,43 @@ const REQUEST_KEYS: Record<'anthropic' | 'openai', readonly string[]> = {
  * scopes their arguments refer to.
  */
 export function analyzeFile(text: string, fileName: string, resolver?: SourceResolver, options?: AnalyzeOptions): FileAnalysis {
+	return analyzeSource(text, fileName, resolver, options).analysis;
+}
+
+/**
+ * `analyzeFile` plus the syntax tree it was read from, for the rules (`src/core/rules/`), which need
+ * to look around a call (its enclosing function, sibling statements, data flow into the prompt).
+ * `calls[i]` is the call expression of `analysis.callSites[i]`. `sourceFile` is undefined when the
+ * file was skipped or had no SDK-shaped call.
+ */
+export interface SourceAnalysis {
+	readonly analysis: FileAnalysis;
+	readonly sourceFile: ts.SourceFile | undefined;
+	readonly calls: readonly ts.CallExpression[];
+}
+
+export function analyzeSource(text: string, fileName: string, resolver?: SourceResolver, options?: AnalyzeOptions): SourceAnalysis {
 	const maxBytes = options?.maxBytes ?? DEFAULT_MAX_BYTES;
+	const none = (skipped: FileAnalysis['skipped']): SourceAnalysis => ({ analysis: { callSites: [], skipped }, sourceFile: undefined, calls: [] });
 	try {
 		const skipped = checkSkip(text, maxBytes);
-		if (skipped) return { callSites: [], skipped };
-		if (!mayContainCalls(text)) return { callSites: [], skipped: undefined };
+		if (skipped) return none(skipped);
+		if (!mayContainCalls(text)) return none(undefined);
 		const sf = createSourceFile(fileName, text, ScriptTarget.Latest, false, scriptKindFor(fileName));
 		const ctx = new AnalysisCtx(sf, resolver, maxBytes);
 		const callSites: CallSite[] = [];
+		const calls: ts.CallExpression[] = [];
 		for (const candidate of findCandidates(ctx.main)) {
 			const site = toCallSite(ctx, candidate);
-			if (site) callSites.push(site);
+			if (!site) continue;
+			callSites.push(site);
+			calls.push(candidate.call);
 		}
-		return { callSites, skipped: undefined };
+		return { analysis: { callSites, skipped: undefined }, sourceFile: sf, calls };
 	} catch (err) {
 		// The parser and the walkers recurse; input nested beyond what the stack allows is skipped, not fatal.
-		if (err instanceof RangeError) return { callSites: [], skipped: { reason: 'nesting too deep to analyse (stack overflow)' } };
-		return { callSites: [], skipped: { reason: `analysis failed: ${err instanceof Error ? err.message : String(err)}` } };
+		if (err instanceof RangeError) return none({ reason: 'nesting too deep to analyse (stack overflow)' });
+		return none({ reason: `analysis failed: ${err instanceof Error ? err.message : String(err)}` });
 	}
 }
 

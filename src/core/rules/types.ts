@@ -1,0 +1,98 @@
+import type * as ts from 'typescript';
+import type { CallSite, Span } from '../analysis/types';
+import type { Assumptions, CostEstimate } from '../pricing/estimateTypes';
+import type { PriceTable } from '../pricing/types';
+import type { TokenCounter } from '../tokens/tokenCounter';
+
+/** Rule ids: part of the JSON report, `diagnostic.code` and the README anchors (`#rule-<id>`). */
+export const RULE_IDS = [
+	'cache-busting-system-prompt',
+	'missing-max-tokens',
+	'oversized-few-shot',
+	'uncached-stable-prefix',
+	'cache-control-below-minimum',
+	'non-streamed-long-output',
+	'sequential-independent-calls',
+	'unknown-model',
+	'right-size-model',
+	'parse-retry-instead-of-structured-output',
+] as const;
+
+export type RuleId = (typeof RULE_IDS)[number];
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+
+/** Replace `span` of the analysed text with `newText`. Edits of one fix never overlap. */
+export interface TextEdit {
+	readonly span: Span;
+	readonly newText: string;
+}
+
+export interface Fix {
+	readonly title: string;
+	readonly edits: readonly TextEdit[];
+	/** Shown first and applied by "Auto Fix" / Ctrl+. → Enter. At most one preferred fix per finding. */
+	readonly preferred?: boolean;
+}
+
+export interface Finding {
+	readonly ruleId: RuleId;
+	readonly severity: Severity;
+	/** What it costs and why, in one or two sentences ("busts the prompt cache on every call: ~$41/mo at the assumed traffic"). */
+	readonly message: string;
+	/** Where the squiggle goes: the exact expression (an interpolation, a property, the call). */
+	readonly span: Span;
+	/** Index into the file's call sites when the finding belongs to one call. */
+	readonly callSiteIndex?: number;
+	/** Estimated monthly cost the finding is about (saving or waste), when it can be priced. */
+	readonly monthlyImpactUsd?: number;
+	/** Fixes the core can make safely; empty when none is safe (never a broken edit). */
+	readonly fixes: readonly Fix[];
+}
+
+/** Thresholds and defaults the rules take from settings (the core never reads settings itself). */
+export interface RuleSettings {
+	/** Value inserted by the missing-max-tokens fix. */
+	readonly defaultMaxTokens: number;
+	/** oversized-few-shot: more than this many user/assistant example pairs… */
+	readonly fewShotMaxPairs: number;
+	/** …or more than this many tokens of examples. */
+	readonly fewShotMaxTokens: number;
+	/** non-streamed-long-output: a cap at or above this is "long". */
+	readonly longOutputTokens: number;
+	/** Rules switched off by the user. */
+	readonly disabled: readonly RuleId[];
+}
+
+export const DEFAULT_RULE_SETTINGS: RuleSettings = {
+	defaultMaxTokens: 1024,
+	fewShotMaxPairs: 4,
+	fewShotMaxTokens: 1500,
+	longOutputTokens: 1000,
+	disabled: [],
+};
+
+/** Everything a rule may read. Pure data plus the syntax tree; no I/O. */
+export interface RuleContext {
+	readonly text: string;
+	readonly fileName: string;
+	/** Parsed without parent pointers: use `parentOf`. */
+	readonly sourceFile: ts.SourceFile;
+	readonly callSites: readonly CallSite[];
+	/** `calls[i]` is the call expression of `callSites[i]`. */
+	readonly calls: readonly ts.CallExpression[];
+	/** `estimates[i]` belongs to `callSites[i]`. */
+	readonly estimates: readonly CostEstimate[];
+	readonly prices: PriceTable;
+	readonly tokens: TokenCounter;
+	readonly assumptions: Assumptions;
+	readonly settings: RuleSettings;
+	/** Parent of a node in `sourceFile` (a parent map built once, on first use). */
+	parentOf(node: ts.Node): ts.Node | undefined;
+}
+
+export interface Rule {
+	readonly id: RuleId;
+	/** Findings for the whole file. Must not throw on odd input; bounded work. */
+	check(context: RuleContext): Finding[];
+}
