@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { estimateCallSite } from '../../../../src/core/pricing/estimate';
 import { DEFAULT_ASSUMPTIONS, type CostEstimate, type PricedEstimate } from '../../../../src/core/pricing/estimateTypes';
-import { escapeMarkdown, formatBreakdownMarkdown, formatLensTitle, formatTokens, formatUsd } from '../../../../src/core/pricing/format';
+import { escapeMarkdown, formatBreakdownMarkdown, formatInteger, formatLensTitle, formatTokens, formatUsd } from '../../../../src/core/pricing/format';
 import { createPriceTable } from '../../../../src/core/pricing/priceTable';
 import { callSite, seg, SPAN, text, wordCounter, words } from './fixtures';
 
@@ -117,5 +117,14 @@ void describe('formatLensTitle edge cases', () => {
 	void it('shows no output for an unpriced countTokens call', () => {
 		const e = estimate(callSite({ api: 'messages.countTokens', model: 'claude-foo-9', segments: [seg('user', text(words(10)))] }));
 		assert.equal(formatLensTitle(e, DEFAULT_ASSUMPTIONS), 'claude-foo-9: unpriced (no price for `claude-foo-9`) · in 12');
+	});
+});
+
+void describe('formatInteger', () => {
+	void it('groups thousands like en-US and rounds', () => {
+		for (const n of [0, 7, 999, 1000, 12_345, 999_999, 1_000_000, 1_234_567_890, -1234, 2.5, 1499.49]) {
+			assert.equal(formatInteger(n), Math.round(n).toLocaleString('en-US'), String(n));
+		}
+		assert.equal(formatInteger(Number.NaN), 'NaN');
 	});
 });
