@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: build, type-check, then every suite (unit → extension host → end to end).
+// `npm test`: build, type-check, then every suite (unit → extension host → end to end → packaged VSIX).
 // Each suite prints its own summary; this script adds them up and closes with one
 // `N passed, N failed` line, which is what CI reads.
 import { spawnSync } from 'node:child_process';
@@ -37,6 +37,7 @@ const suites = [
 	['unit', process.execPath, ['--test', '--test-reporter=spec', 'out/test/unit/']],
 	['integration', process.execPath, ['test/e2e/runIntegration.mjs']],
 	['e2e', process.execPath, ['test/e2e/runE2e.mjs']],
+	['vsix', process.execPath, ['test/e2e/runVsix.mjs']],
 ].filter(([name]) => only.length === 0 || only.includes(name));
 
 let passed = 0;

@@ -1,7 +1,7 @@
 // Runs a real VS Code (code-server 4.100.3 = VS Code 1.100.3) for the extension-host and
 // end-to-end suites, fully isolated from the home directory, and drives it with Debian's chromium.
 // See /work/shared/notes/e2e-in-real-vscode.md for why code-server rather than @vscode/test-electron.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -83,12 +83,13 @@ export function codeServerInstalled() {
  * Starts code-server on `workspace` in a throw-away profile and resolves once `/healthz` answers.
  * `env` reaches the extension host. `timeoutSeconds` (default 300; 0 = unbounded) wraps the
  * process in coreutils `timeout` so that a crashed test run cannot leave it running.
+ * `vsix`: install that package into the fresh extensions dir before starting, as a user would.
  * @param {{ workspace: string, env?: Record<string, string | undefined>, port?: number, timeoutSeconds?: number,
- *   settings?: Record<string, unknown>, quiet?: boolean }} options
+ *   settings?: Record<string, unknown>, quiet?: boolean, vsix?: string }} options
  * @returns {Promise<{ url: string, port: number, host: string, runDir: string, logFile: string,
  *   remoteUri(absPath: string): string, exited: Promise<number | null>, stop(): Promise<void> }>}
  */
-export async function startCodeServer({ workspace, env = {}, port, timeoutSeconds = 300, settings = {}, quiet = true }) {
+export async function startCodeServer({ workspace, env = {}, port, timeoutSeconds = 300, settings = {}, quiet = true, vsix }) {
 	if (!codeServerInstalled()) {
 		throw new Error(`code-server is not installed: run \`bash test/e2e/setup.sh\` (looked for ${codeServerBin})`);
 	}
@@ -117,6 +118,14 @@ export async function startCodeServer({ workspace, env = {}, port, timeoutSecond
 		'--config', configFile,
 		workspace,
 	];
+	if (vsix) {
+		const installed = spawnSync('timeout', ['120', codeServerBin, '--user-data-dir', userDataDir, '--extensions-dir', path.join(runDir, 'extensions'),
+			'--config', configFile, '--install-extension', vsix], { encoding: 'utf8', env: { ...process.env, XDG_CONFIG_HOME: path.join(runDir, 'xdg', 'config'), XDG_DATA_HOME: path.join(runDir, 'xdg', 'data'), XDG_CACHE_HOME: path.join(runDir, 'xdg', 'cache') } });
+		if (installed.status !== 0) {
+			rmSync(runDir, { recursive: true, force: true });
+			throw new Error(`code-server --install-extension ${vsix} failed (${installed.status}):\n${installed.stdout}${installed.stderr}`);
+		}
+	}
 	const [command, commandArgs] = timeoutSeconds > 0
 		? ['timeout', ['--kill-after=10', String(timeoutSeconds), codeServerBin, ...args]]
 		: [codeServerBin, args];
