@@ -11,7 +11,7 @@
 // - The sides (full per-edit work, analyzeFile alone, bare parse) run in turn, the order rotating
 //   every iteration, so drift on a shared machine hits all; figures are medians (p10/p90 shown).
 import * as ts from 'typescript';
-import { analyzeFile, createPriceTable, createTokenCounter, DEFAULT_ASSUMPTIONS, estimateCallSite } from '../src/core';
+import { analyzeFile, checkFile, createPriceTable, createTokenCounter, DEFAULT_ASSUMPTIONS, estimateCallSite } from '../src/core';
 import { median, printFigures, printTable, quantile, round } from './benchUtil';
 
 const ITERATIONS = Number(process.env.BENCH_PER_EDIT_ITERATIONS ?? 400);
@@ -183,11 +183,18 @@ function main(): void {
 	const analyse = (text: string): void => {
 		sink += analyzeFile(text, fileName).callSites.length;
 	};
+	// What the worker runs per edit since the diagnostics: analysis + estimates + every rule.
+	const withRules: number[] = [];
+	const checked = (text: string): void => {
+		sink += checkFile(text, fileName, context).findings.length;
+	};
+	for (let i = 0; i < WARMUP; i++) checked(edited(base, -i - 1));
 	// Rotating the order each iteration spreads warm-cache and drift effects over all three sides.
 	const sides: [(t: string) => void, number[]][] = [
 		[costlens, full],
 		[parseOnly, parse],
 		[analyse, analyseOnly],
+		[checked, withRules],
 	];
 	for (let i = 0; i < ITERATIONS; i++) {
 		const text = edited(base, i);
@@ -205,13 +212,17 @@ function main(): void {
 		['', 'p10 ms', 'median ms', 'p90 ms'],
 		[
 			['CostLens per edit (analyse + price 5 sites)', quantile(full, 0.1).toFixed(3), median(full).toFixed(3), quantile(full, 0.9).toFixed(3)],
+			['with all rules (checkFile)', quantile(withRules, 0.1).toFixed(3), median(withRules).toFixed(3), quantile(withRules, 0.9).toFixed(3)],
 			['  of which analyzeFile alone', quantile(analyseOnly, 0.1).toFixed(3), median(analyseOnly).toFixed(3), quantile(analyseOnly, 0.9).toFixed(3)],
 			['ts.createSourceFile only', quantile(parse, 0.1).toFixed(3), median(parse).toFixed(3), quantile(parse, 0.9).toFixed(3)],
 		],
 	);
+	const rulesRatio = median(withRules) / median(full);
 	console.log(`ratio of medians: ${ratio.toFixed(2)}× (target ≤ 1.5×); p10 ratio ${(quantile(full, 0.1) / quantile(parse, 0.1)).toFixed(2)}×`);
+	console.log(`rules add ${((rulesRatio - 1) * 100).toFixed(1)}% to the per-edit analysis (target ≤ 25%)`);
 	printFigures([
 		{ bench: 'perEdit', metric: 'median time ratio vs bare parse', value: round(ratio), unit: '×', peer: 'ts.createSourceFile', peerValue: 1 },
+		{ bench: 'perEdit', metric: 'median time ratio with all rules vs analysis + estimate', value: round(rulesRatio), unit: '×', peer: 'analyzeFile + estimateCallSite', peerValue: 1 },
 		{ bench: 'perEdit', metric: 'median per-edit time', value: round(median(full)), unit: 'ms', peer: 'ts.createSourceFile', peerValue: round(median(parse)) },
 		{ bench: 'perEdit', metric: 'p10 time ratio vs bare parse', value: round(quantile(full, 0.1) / quantile(parse, 0.1)), unit: '×', peer: 'ts.createSourceFile', peerValue: 1 },
 		{ bench: 'perEdit', metric: 'median analyzeFile-only time', value: round(median(analyseOnly)), unit: 'ms', peer: 'ts.createSourceFile', peerValue: round(median(parse)) },

@@ -39,6 +39,7 @@ export function checkFile(text: string, fileName: string, context: CheckContext)
 		tokens: context.tokens,
 		assumptions: context.assumptions,
 		settings: context.rules ?? DEFAULT_RULE_SETTINGS,
+		...(context.resolver ? { resolver: context.resolver } : {}),
 		parentOf: createParentLookup(sourceFile),
 	});
 	return { analysis, estimates, findings };

@@ -25,21 +25,48 @@ export const ALL_RULES: readonly Rule[] = [
 	parseRetryInsteadOfStructuredOutput,
 ];
 
-/** Builds the lazy parent map of `RuleContext.parentOf`. */
+/**
+ * `RuleContext.parentOf` without a parent map of the whole file. A full map costs a walk of every
+ * node (about a third of a parse, more than the rules' whole per-edit budget), and rules only ever
+ * climb from a few call sites. So the first question about a node descends from the root by
+ * position to that node and remembers every parent on the way; climbing further hits that memo.
+ */
 export function createParentLookup(sourceFile: ts.SourceFile): (node: ts.Node) => ts.Node | undefined {
-	let parents: Map<ts.Node, ts.Node> | undefined;
-	return (node) => {
-		if (!parents) {
-			const map = new Map<ts.Node, ts.Node>();
-			const visit = (parent: ts.Node): void => {
-				ts.forEachChild(parent, (child) => {
-					map.set(child, parent);
-					visit(child);
-				});
-			};
-			visit(sourceFile);
-			parents = map;
+	const parents = new Map<ts.Node, ts.Node>();
+	let fullMap = false;
+	const mapEverything = (): void => {
+		const visit = (parent: ts.Node): void => {
+			ts.forEachChild(parent, (child) => {
+				parents.set(child, parent);
+				visit(child);
+			});
+		};
+		visit(sourceFile);
+		fullMap = true;
+	};
+	const descendTo = (target: ts.Node): boolean => {
+		let current: ts.Node = sourceFile;
+		while (current !== target) {
+			let next: ts.Node | undefined;
+			ts.forEachChild(current, (child) => {
+				if (child === target || (child.pos <= target.pos && target.end <= child.end && child.end > child.pos)) {
+					next = child;
+					return true;
+				}
+				return undefined;
+			});
+			if (!next) return false;
+			parents.set(next, current);
+			current = next;
 		}
+		return true;
+	};
+	return (node) => {
+		if (node === sourceFile) return undefined;
+		const known = parents.get(node);
+		if (known || fullMap) return known;
+		// Zero-width or synthesized positions can defeat the descent; the full map is the safe fallback.
+		if (!descendTo(node)) mapEverything();
 		return parents.get(node);
 	};
 }

@@ -1,7 +1,170 @@
-import type { Rule } from './types';
+import * as ts from 'typescript';
+import type { CallSite, PromptSegment } from '../analysis/types';
+import type { CostEstimate } from '../pricing/estimateTypes';
+import { formatInteger, formatTokens, formatUsd } from '../pricing/format';
+import { insertPropertyEdits, perMonth, pricedOrUndefined, propertyValue, requestObject, ruleLink, unwrapExpression } from './shapes';
+import type { Finding, Fix, Rule, RuleContext, TextEdit } from './types';
 
-/** `oversized-few-shot`: NOT IMPLEMENTED YET (placeholder so the rule list compiles). */
+/** The trim fix keeps this many example pairs (user + assistant). */
+const KEEP_PAIRS = 2;
+const MAX_BREAKPOINTS = 4;
+const CACHE_MARKER = `cache_control: { type: 'ephemeral' }`;
+
+interface ExampleMessage {
+	readonly messageIndex: number;
+	readonly tokens: number;
+}
+
+/**
+ * `oversized-few-shot`: more than `fewShotMaxPairs` example pairs or `fewShotMaxTokens` tokens of
+ * examples ahead of the real user message, billed as input on every call. An Anthropic example block
+ * already behind a `cache_control` breakpoint is not reported (it bills at the cache-read rate).
+ */
 export const oversizedFewShot: Rule = {
 	id: 'oversized-few-shot',
-	check: () => [],
+	check(context) {
+		const findings: Finding[] = [];
+		context.callSites.forEach((site, index) => {
+			const finding = checkSite(context, site, index);
+			if (finding) findings.push(finding);
+		});
+		return findings;
+	},
 };
+
+function checkSite(context: RuleContext, site: CallSite, index: number): Finding | undefined {
+	const segments = site.segments;
+	let lastExample = -1;
+	segments.forEach((s, i) => { if (s.role === 'example') lastExample = i; });
+	if (lastExample < 0) return undefined;
+	if (site.provider === 'anthropic' && (site.topLevelCacheControl || segments.some((s, i) => i >= lastExample && s.cacheControl))) return undefined;
+
+	const estimate = context.estimates[index];
+	const count = segmentCounter(context, estimate);
+	const byMessage = new Map<number, number>();
+	for (const s of segments) {
+		if (s.role !== 'example' || s.unknownMessages || !s.content || s.messageIndex === undefined) continue;
+		byMessage.set(s.messageIndex, (byMessage.get(s.messageIndex) ?? 0) + count(s));
+	}
+	const examples: ExampleMessage[] = [...byMessage].map(([messageIndex, tokens]) => ({ messageIndex, tokens })).sort((a, b) => a.messageIndex - b.messageIndex);
+	const pairs = Math.ceil(examples.length / 2);
+	const tokens = examples.reduce((n, e) => n + e.tokens, 0);
+	const { fewShotMaxPairs, fewShotMaxTokens } = context.settings;
+	if (pairs <= fewShotMaxPairs && tokens <= fewShotMaxTokens) return undefined;
+
+	const priced = pricedOrUndefined(estimate);
+	let cost = '';
+	let monthlyImpactUsd: number | undefined;
+	if (priced) {
+		const perCall = (tokens * (priced.rates?.input ?? priced.price.input)) / 1_000_000;
+		monthlyImpactUsd = perMonth(context, perCall);
+		cost = `, ~${formatUsd(monthlyImpactUsd)}/mo of input at the assumed traffic`;
+	}
+	const fixes: Fix[] = [];
+	const messages = messagesArray(context, site, index);
+	if (messages) {
+		const cacheFix = site.provider === 'anthropic' ? cacheExamplesFix(context, site, index, messages, examples, lastExample, count) : undefined;
+		if (cacheFix) fixes.push(cacheFix);
+		const trimFix = trimExamplesFix(context, messages, examples);
+		if (trimFix) fixes.push(trimFix);
+	}
+	const why = pairs > fewShotMaxPairs
+		? `${formatInteger(pairs)} example pairs (more than ${formatInteger(fewShotMaxPairs)})`
+		: `${formatTokens(tokens)} tokens of examples (more than ${formatTokens(fewShotMaxTokens)})`;
+	return {
+		ruleId: 'oversized-few-shot',
+		severity: 'warning',
+		message: `${why} ahead of the user message: ~${formatTokens(tokens)} input tokens on every call${cost}. Fewer examples${site.provider === 'anthropic' ? ', or a cache_control breakpoint after them,' : ''} cut that. See ${ruleLink('oversized-few-shot')}`,
+		span: exampleSpan(segments),
+		callSiteIndex: index,
+		...(monthlyImpactUsd !== undefined ? { monthlyImpactUsd } : {}),
+		fixes,
+	};
+}
+
+/** Tokens of one segment counted the way the estimate counts them (same encoding and factor). */
+function segmentCounter(context: RuleContext, estimate: CostEstimate | undefined): (s: PromptSegment) => number {
+	const encoding = estimate?.tokenizer.encoding ?? 'o200k_base';
+	const factor = estimate?.tokenizer.factor ?? 1;
+	const perHole = context.assumptions.tokensPerHole;
+	return (s) => {
+		if (!s.content) return s.unknownMessages ? context.assumptions.tokensPerUnknownMessage : perHole;
+		return Math.round(context.tokens.count(s.content.text, encoding) * factor) + s.content.holes * perHole;
+	};
+}
+
+function exampleSpan(segments: readonly PromptSegment[]): { start: number; end: number } {
+	const spans = segments.filter((s) => s.role === 'example').map((s) => s.span);
+	return { start: Math.min(...spans.map((s) => s.start)), end: Math.max(...spans.map((s) => s.end)) };
+}
+
+/**
+ * The `messages` (or Responses `input`) array literal written in the call, when its elements map
+ * one-to-one onto message indices (no spread elements).
+ */
+function messagesArray(context: RuleContext, site: CallSite, index: number): ts.ArrayLiteralExpression | undefined {
+	const object = requestObject(context, index);
+	if (!object || site.unresolvedArgs) return undefined;
+	const value = propertyValue(object, site.api.startsWith('responses.') ? 'input' : 'messages');
+	const array = value ? unwrapExpression(value) : undefined;
+	if (!array || !ts.isArrayLiteralExpression(array)) return undefined;
+	if (array.elements.some((e) => ts.isSpreadElement(e) || ts.isOmittedExpression(e))) return undefined;
+	const maxIndex = Math.max(-1, ...site.segments.map((s) => s.messageIndex ?? -1));
+	return maxIndex < array.elements.length ? array : undefined;
+}
+
+/** Removes every example after the first two pairs, with their separators, in one edit. */
+function trimExamplesFix(context: RuleContext, array: ts.ArrayLiteralExpression, examples: readonly ExampleMessage[]): Fix | undefined {
+	const keep = examples.slice(0, KEEP_PAIRS * 2);
+	const drop = examples.slice(KEEP_PAIRS * 2);
+	const { fewShotMaxPairs, fewShotMaxTokens } = context.settings;
+	// A trim that would still be reported is not a fix.
+	if (drop.length === 0 || KEEP_PAIRS > fewShotMaxPairs || keep.reduce((n, e) => n + e.tokens, 0) > fewShotMaxTokens) return undefined;
+	const first = drop[0]!.messageIndex;
+	const last = drop[drop.length - 1]!.messageIndex;
+	// The dropped messages must be one contiguous run of example turns.
+	if (last - first + 1 !== drop.length) return undefined;
+	const before = array.elements[first - 1];
+	const lastElement = array.elements[last];
+	if (!before || !lastElement) return undefined;
+	const edit: TextEdit = { span: { start: before.getEnd(), end: lastElement.getEnd() }, newText: '' };
+	return { title: `Keep the first ${KEEP_PAIRS} examples (remove ${formatInteger(drop.length)} messages)`, edits: [edit] };
+}
+
+/**
+ * Anthropic: a breakpoint on the last example message, so the examples (and everything before them)
+ * bill at the cache-read rate on warm calls. Offered only when that prefix reaches the model's
+ * minimum cacheable length (below it the marker does nothing) and a breakpoint is still free.
+ */
+function cacheExamplesFix(context: RuleContext, site: CallSite, index: number, array: ts.ArrayLiteralExpression, examples: readonly ExampleMessage[], lastExample: number, count: (s: PromptSegment) => number): Fix | undefined {
+	const priced = pricedOrUndefined(context.estimates[index]);
+	if (!priced || priced.price.caching.mode !== 'marked') return undefined;
+	const prefix = site.segments.slice(0, lastExample + 1).reduce((n, s) => n + count(s), 0);
+	if (prefix < priced.price.caching.minTokens) return undefined;
+	if (site.segments.filter((s) => s.cacheControl).length >= MAX_BREAKPOINTS) return undefined;
+	const lastMessage = examples[examples.length - 1];
+	const element = lastMessage ? array.elements[lastMessage.messageIndex] : undefined;
+	const message = element ? unwrapExpression(element) : undefined;
+	if (!message || !ts.isObjectLiteralExpression(message)) return undefined;
+	const content = message.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === 'content');
+	if (!content) return undefined;
+	const value = unwrapExpression(content.initializer);
+	const sf = context.sourceFile;
+	let edits: TextEdit[] | undefined;
+	if (ts.isArrayLiteralExpression(value)) {
+		const block = value.elements[value.elements.length - 1];
+		const blockObject = block ? unwrapExpression(block) : undefined;
+		if (!blockObject || !ts.isObjectLiteralExpression(blockObject)) return undefined;
+		edits = insertPropertyEdits(context.text, sf, blockObject, 'cache_control', `{ type: 'ephemeral' }`);
+	} else if (ts.isStringLiteral(value) || ts.isNoSubstitutionTemplateLiteral(value) || ts.isTemplateExpression(value) || ts.isIdentifier(value) || ts.isPropertyAccessExpression(value)) {
+		const initializer = content.initializer;
+		const text = context.text.slice(initializer.getStart(sf), initializer.getEnd());
+		edits = [{ span: { start: initializer.getStart(sf), end: initializer.getEnd() }, newText: `[{ type: 'text', text: ${text}, ${CACHE_MARKER} }]` }];
+	}
+	if (!edits) return undefined;
+	return {
+		title: `Cache the examples: add cache_control after the last example (${formatTokens(prefix)}-token prefix)`,
+		edits,
+		preferred: true,
+	};
+}

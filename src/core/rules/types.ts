@@ -1,5 +1,5 @@
 import type * as ts from 'typescript';
-import type { CallSite, Span } from '../analysis/types';
+import type { CallSite, SourceResolver, Span } from '../analysis/types';
 import type { Assumptions, CostEstimate } from '../pricing/estimateTypes';
 import type { PriceTable } from '../pricing/types';
 import type { TokenCounter } from '../tokens/tokenCounter';
@@ -87,6 +87,11 @@ export interface RuleContext {
 	readonly tokens: TokenCounter;
 	readonly assumptions: Assumptions;
 	readonly settings: RuleSettings;
+	/**
+	 * The resolver the analysis used, so rules that follow data flow (cache-busting) can reach imported
+	 * helpers and constants the same way. Optional: without it imports are not followed.
+	 */
+	readonly resolver?: SourceResolver;
 	/** Parent of a node in `sourceFile` (a parent map built once, on first use). */
 	parentOf(node: ts.Node): ts.Node | undefined;
 }
