@@ -5,9 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { analyzeFile } from '../core/analysis/analyze';
-import type { Assumptions } from '../core/pricing/estimateTypes';
-import { estimateCallSite } from '../core/pricing/estimate';
+import { checkFile } from '../core/check';
 import { createPriceTable } from '../core/pricing/priceTable';
 import type { PriceTable } from '../core/pricing/types';
 import { createTokenCounter, type TokenCounter } from '../core/tokens/tokenCounter';
@@ -51,12 +49,16 @@ function pricesFor(settings: WorkerSettings): { table: PriceTable; warnings: rea
 	return priceCache;
 }
 
-function analyzeText(text: string, fileName: string, assumptions: Assumptions, prices: PriceTable): FileResult {
+function checkText(text: string, fileName: string, settings: WorkerSettings, prices: PriceTable): FileResult {
 	tokens ??= createTokenCounter();
-	const analysis = analyzeFile(text, fileName, createFsResolver());
-	const context = { prices, tokens, assumptions };
-	const estimates = analysis.callSites.map((site) => estimateCallSite(site, context));
-	return { analysis, estimates };
+	const { analysis, estimates, findings } = checkFile(text, fileName, {
+		prices,
+		tokens,
+		assumptions: settings.assumptions,
+		rules: settings.rules,
+		resolver: createFsResolver(),
+	});
+	return { analysis, estimates, findings };
 }
 
 function readForScan(fileName: string): { text: string } | { skipped: string } {
@@ -79,7 +81,7 @@ async function scan(message: Extract<ToWorker, { type: 'scan' }>): Promise<void>
 		let error: string | undefined;
 		try {
 			const read = readForScan(fileName);
-			result = 'text' in read ? analyzeText(read.text, fileName, settings.assumptions, prices.table) : { analysis: { callSites: [], skipped: { reason: read.skipped } }, estimates: [] };
+			result = 'text' in read ? checkText(read.text, fileName, settings, prices.table) : { analysis: { callSites: [], skipped: { reason: read.skipped } }, estimates: [], findings: [] };
 		} catch (e: unknown) {
 			error = errorMessage(e);
 		}
@@ -100,7 +102,7 @@ port.on('message', (raw: unknown) => {
 		case 'analyze': {
 			try {
 				const prices = pricesFor(raw.settings);
-				const result = analyzeText(raw.text, raw.fileName, raw.settings.assumptions, prices.table);
+				const result = checkText(raw.text, raw.fileName, raw.settings, prices.table);
 				post({ type: 'analyzed', requestId: raw.requestId, result, priceWarnings: prices.warnings });
 			} catch (e: unknown) {
 				post({ type: 'failed', requestId: raw.requestId, message: errorMessage(e) });

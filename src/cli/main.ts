@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createPriceTable } from '../core';
-import { parseCommandLine, UsageError, USAGE, type ScanOptions } from './args';
-import { loadPriceOverrides, scan, scanAssumptions } from './scan';
+import { pathToFileURL } from 'node:url';
+import { createPriceTable, type CostReport } from '../core';
+import { buildSarif } from '../core/sarif';
+import { parseCommandLine, UsageError, USAGE, type FailOn, type ScanOptions } from './args';
+import { fixFiles, loadPriceOverrides, scan, scanAssumptions } from './scan';
 import { ANSI_STYLE, PLAIN_STYLE, renderTable } from './table';
 
 // `require`, not `import`: esbuild inlines the file into the bundle either way, but an import would
@@ -13,7 +15,7 @@ const { version } = require('../../package.json') as { version: string };
 const PROGRESS_MIN_FILES = 200;
 const PROGRESS_INTERVAL_MS = 100;
 
-/** Runs the CLI; returns the exit code (0 ok, 1 internal error, 2 bad usage). */
+/** Runs the CLI; returns the exit code (0 ok, 1 `--fail-on` matched or internal error, 2 bad usage). */
 export function main(argv: readonly string[]): number {
 	try {
 		const command = parseCommandLine(argv);
@@ -47,26 +49,46 @@ function runScan(options: ScanOptions): number {
 		throw new UsageError(error instanceof Error ? error.message : String(error));
 	}
 	const assumptions = scanAssumptions(options.callsPerDay, options.assumedOutputTokens);
+	const prices = createPriceTable(overrides);
+	// Machine formats keep stdout for the document alone.
+	const log = options.format === 'table' ? process.stdout : process.stderr;
+	if (options.fix) {
+		const fixed = fixFiles({ paths: options.paths, cwd, assumptions, prices });
+		for (const f of fixed.applied) log.write(`fixed ${f.file}:${f.line}:${f.column} ${f.ruleId}: ${f.title}\n`);
+		for (const f of fixed.failed) process.stderr.write(`costlens: ${f.file}: ${f.reason}\n`);
+		const files = new Set(fixed.applied.map((f) => f.file)).size;
+		log.write(`--fix: ${fixed.applied.length} fix${fixed.applied.length === 1 ? '' : 'es'} applied in ${files} file${files === 1 ? '' : 's'}\n${options.format === 'table' ? '\n' : ''}`);
+	}
 	const progress = createProgress();
 	let filesScanned = 0;
 	const report = scan({
 		paths: options.paths,
 		cwd,
 		assumptions,
-		prices: createPriceTable(overrides),
+		prices,
 		onProgress: (done, total) => {
 			filesScanned = total;
 			progress.update(done, total);
 		},
 	});
 	progress.clear();
-	if (options.json) {
+	if (options.format === 'json') {
 		process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+	} else if (options.format === 'sarif') {
+		const readmeUri = pathToFileURL(path.join(__dirname, '..', 'README.md')).href;
+		process.stdout.write(JSON.stringify(buildSarif(report.findings, { version, readmeUri }), null, 2) + '\n');
 	} else {
 		const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
 		process.stdout.write(renderTable(report, filesScanned, assumptions, colour ? ANSI_STYLE : PLAIN_STYLE));
 	}
-	return 0;
+	return options.failOn !== undefined && failsOn(report, options.failOn) ? 1 : 0;
+}
+
+const SEVERITY_RANK: Readonly<Record<FailOn, number>> = { hint: 0, info: 1, warning: 2, error: 3 };
+
+/** True when a finding at or above `threshold` is in the report. */
+function failsOn(report: CostReport, threshold: FailOn): boolean {
+	return report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[threshold]);
 }
 
 /** `scanning 1234/5000 files…` on stderr, rewritten in place, only on a terminal and only for large trees. */

@@ -1,20 +1,25 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-	analyzeFile,
+	applyEdits,
 	buildReport,
+	createPositionMapper,
 	createTokenCounter,
 	DEFAULT_ASSUMPTIONS,
-	estimateCallSite,
+	DEFAULT_RULE_SETTINGS,
 	type Assumptions,
-	type CostEstimate,
 	type CostReport,
-	type FileAnalysis,
+	type Finding,
 	type PriceOverride,
 	type PriceTable,
 	type ReportFileInput,
 	type ReportSkip,
+	type RuleSettings,
+	type TextEdit,
+	type TokenCounter,
 } from '../core';
+import { checkFile } from '../core/check';
+import type { SourceResolver } from '../core/analysis/types';
 import { createFsResolver } from '../node/fsResolver';
 import { walkSourceFiles } from '../node/walk';
 
@@ -23,6 +28,8 @@ export interface ScanRequest {
 	readonly cwd: string;
 	readonly assumptions: Assumptions;
 	readonly prices: PriceTable;
+	/** Rule thresholds and disabled rules (default: DEFAULT_RULE_SETTINGS). */
+	readonly rules?: RuleSettings;
 	/** Called after each file with (done, total); the CLI draws its progress line from it. */
 	readonly onProgress?: (done: number, total: number) => void;
 }
@@ -33,7 +40,7 @@ export function scan(request: ScanRequest): CostReport {
 	const skipped: ReportSkip[] = walked.issues.map((issue) => ({ file: issue.path, reason: issue.message }));
 	const resolver = createFsResolver();
 	const tokens = createTokenCounter();
-	const context = { prices: request.prices, tokens, assumptions: request.assumptions };
+	const context = { prices: request.prices, tokens, assumptions: request.assumptions, rules: request.rules ?? DEFAULT_RULE_SETTINGS, resolver };
 	const inputs: ReportFileInput[] = [];
 	walked.files.forEach((fileName, index) => {
 		const file = relativeForReport(request.cwd, fileName);
@@ -46,9 +53,8 @@ export function scan(request: ScanRequest): CostReport {
 			return;
 		}
 		try {
-			const analysis: FileAnalysis = analyzeFile(text, fileName, resolver);
-			const estimates: CostEstimate[] = analysis.callSites.map((site) => estimateCallSite(site, context));
-			inputs.push({ file, text, analysis, estimates });
+			const { analysis, estimates, findings } = checkFile(text, fileName, context);
+			inputs.push({ file, text, analysis, estimates, findings });
 		} catch (error: unknown) {
 			// The core promises not to throw; if it does, one file must not sink the whole scan.
 			skipped.push({ file, reason: `analysis failed: ${error instanceof Error ? error.message : String(error)}` });
@@ -56,6 +62,93 @@ export function scan(request: ScanRequest): CostReport {
 		request.onProgress?.(index + 1, walked.files.length);
 	});
 	return buildReport(inputs, skipped);
+}
+
+/** One preferred fix `costlens scan --fix` applied. Position is in the text before that pass's edits. */
+export interface AppliedFix {
+	readonly file: string;
+	readonly line: number;
+	readonly column: number;
+	readonly ruleId: string;
+	readonly title: string;
+}
+
+export interface FixResult {
+	readonly applied: readonly AppliedFix[];
+	/** Files that could not be read, checked or written, with why; they are left as they were. */
+	readonly failed: readonly ReportSkip[];
+}
+
+/** A fix's edits are taken only if none touches an edit already taken in this pass (touching counts: the order of two edits at one offset is ambiguous). */
+function conflicts(edits: readonly TextEdit[], taken: readonly TextEdit[]): boolean {
+	return edits.some((e) => taken.some((t) => e.span.start <= t.span.end && t.span.start <= e.span.end));
+}
+
+/** Bounded: each pass re-checks the file, so fixes that keep producing findings cannot loop forever. */
+const MAX_FIX_PASSES = 10;
+
+function fixable(findings: readonly Finding[]): number {
+	return findings.filter((f) => f.fixes.some((fix) => fix.preferred === true && fix.edits.length > 0)).length;
+}
+
+/**
+ * Applies each finding's preferred fix in memory: per pass, the non-overlapping preferred fixes of a
+ * fresh check; then re-checks and repeats with what is left. A pass after which no fewer fixable
+ * findings remain is dropped (a fix that does not remove its finding would otherwise be applied
+ * again and again). Returns the new text (the same text when nothing applied).
+ */
+export function fixText(
+	text: string,
+	fileName: string,
+	context: { prices: PriceTable; tokens: TokenCounter; assumptions: Assumptions; rules: RuleSettings; resolver?: SourceResolver },
+	onApplied: (finding: Finding, title: string, line: number, column: number) => void,
+): string {
+	let findings = checkFile(text, fileName, context).findings;
+	for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
+		const positionOf = createPositionMapper(text);
+		const taken: TextEdit[] = [];
+		const chosen: { finding: Finding; title: string }[] = [];
+		for (const finding of findings) {
+			const fix = finding.fixes.find((f) => f.preferred === true && f.edits.length > 0);
+			if (!fix || conflicts(fix.edits, taken)) continue;
+			taken.push(...fix.edits);
+			chosen.push({ finding, title: fix.title });
+		}
+		if (chosen.length === 0) break;
+		const next = applyEdits(text, taken);
+		const after = checkFile(next, fileName, context).findings;
+		if (next === text || fixable(after) >= fixable(findings)) break;
+		for (const { finding, title } of chosen) {
+			const { line, column } = positionOf(finding.span.start);
+			onApplied(finding, title, line, column);
+		}
+		text = next;
+		findings = after;
+	}
+	return text;
+}
+
+/** `costlens scan --fix`: applies preferred fixes to every scanned file on disk, before the report is built. */
+export function fixFiles(request: ScanRequest): FixResult {
+	const walked = walkSourceFiles(request.paths, request.cwd);
+	const context = { prices: request.prices, tokens: createTokenCounter(), assumptions: request.assumptions, rules: request.rules ?? DEFAULT_RULE_SETTINGS, resolver: createFsResolver() };
+	const applied: AppliedFix[] = [];
+	const failed: ReportSkip[] = [];
+	for (const fileName of walked.files) {
+		const file = relativeForReport(request.cwd, fileName);
+		try {
+			const before = fs.readFileSync(fileName, 'utf8');
+			const fixes: AppliedFix[] = [];
+			const after = fixText(before, fileName, context, (finding, title, line, column) => fixes.push({ file, line, column, ruleId: finding.ruleId, title }));
+			if (after !== before) {
+				fs.writeFileSync(fileName, after, 'utf8');
+				applied.push(...fixes);
+			}
+		} catch (error: unknown) {
+			failed.push({ file, reason: `not fixed: ${error instanceof Error ? error.message : String(error)}` });
+		}
+	}
+	return { applied, failed };
 }
 
 /** Relative to cwd with forward slashes; files outside cwd keep their absolute path. */

@@ -37,6 +37,13 @@ export function renderTable(report: CostReport, filesScanned: number, assumption
 			lines.push(site.estimate.priced ? text : style.warn(text));
 		});
 	}
+	if (report.findings.length > 0) {
+		lines.push('', style.bold(`${plural(report.findings.length, 'finding')}:`));
+		for (const f of report.findings) {
+			const text = `  ${f.file}:${f.line}:${f.column}  ${f.severity}  ${f.ruleId}  ${f.message}`;
+			lines.push(f.severity === 'error' || f.severity === 'warning' ? style.warn(text) : text);
+		}
+	}
 	if (report.skipped.length > 0) {
 		lines.push('', `Skipped ${plural(report.skipped.length, 'file')}:`);
 		for (const skip of report.skipped) lines.push(`  ${skip.file}: ${style.dim(skip.reason)}`);

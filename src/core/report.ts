@@ -1,12 +1,35 @@
 import type { Api, CallSite, FileAnalysis, Provider } from './analysis/types';
 import type { CostEstimate } from './pricing/estimateTypes';
+import type { Finding, RuleId, Severity } from './rules/types';
 import { createPositionMapper } from './text';
 
 /** The CLI's `--json` output. Bump `schemaVersion` on any incompatible change. */
 export interface CostReport {
 	readonly schemaVersion: 1;
 	readonly callSites: readonly ReportCallSite[];
+	/** Every finding of every file (those of a call site are also under that call site), by file, line, column. */
+	readonly findings: readonly ReportFileFinding[];
 	readonly skipped: readonly ReportSkip[];
+}
+
+/** A rule finding with 1-based positions (columns in UTF-16 units); `end*` is exclusive, as in the editor. */
+export interface ReportFinding {
+	readonly ruleId: RuleId;
+	readonly severity: Severity;
+	readonly message: string;
+	readonly line: number;
+	readonly column: number;
+	readonly endLine: number;
+	readonly endColumn: number;
+	/** Rounded like the estimates; absent when the finding is not priced. */
+	readonly monthlyImpactUsd?: number;
+	/** Fixes the core can apply (`costlens scan --fix` applies the preferred one). */
+	readonly fixes: readonly { readonly title: string; readonly preferred: boolean }[];
+}
+
+export interface ReportFileFinding extends ReportFinding {
+	/** Relative to the scan's working directory, forward slashes. */
+	readonly file: string;
 }
 
 export interface ReportCallSite {
@@ -24,8 +47,8 @@ export interface ReportCallSite {
 	/** false when the argument is absent, null when it is not static; streaming APIs are always true. */
 	readonly stream: boolean | null;
 	readonly estimate: ReportEstimate;
-	/** Reserved for rule findings; always present so consumers need not special-case it. */
-	readonly findings: readonly unknown[];
+	/** The rule findings that belong to this call (empty when none). */
+	readonly findings: readonly ReportFinding[];
 }
 
 export interface ReportEstimate {
@@ -50,6 +73,8 @@ export interface ReportFileInput {
 	readonly text: string;
 	readonly analysis: FileAnalysis;
 	readonly estimates: readonly CostEstimate[];
+	/** The rules' findings for this text (absent: none were computed). */
+	readonly findings?: readonly Finding[];
 }
 
 /** APIs that stream whatever the request says. */
@@ -69,15 +94,25 @@ export function reportStream(site: CallSite): boolean | null {
  */
 export function buildReport(files: readonly ReportFileInput[], extraSkipped: readonly ReportSkip[] = []): CostReport {
 	const callSites: ReportCallSite[] = [];
+	const findings: ReportFileFinding[] = [];
 	const skipped: ReportSkip[] = extraSkipped.map((s) => ({ file: toSlashes(s.file), reason: s.reason }));
 	for (const input of files) {
 		const file = toSlashes(input.file);
 		if (input.analysis.skipped) skipped.push({ file, reason: input.analysis.skipped.reason });
+		const positionOf = createPositionMapper(input.text);
+		const bySite = new Map<number, ReportFinding[]>();
+		for (const finding of input.findings ?? []) {
+			const reported = reportFinding(finding, positionOf);
+			findings.push({ file, ...reported });
+			if (finding.callSiteIndex === undefined) continue;
+			const list = bySite.get(finding.callSiteIndex) ?? [];
+			list.push(reported);
+			bySite.set(finding.callSiteIndex, list);
+		}
 		if (input.analysis.callSites.length === 0) continue;
 		if (input.estimates.length !== input.analysis.callSites.length) {
 			throw new Error(`buildReport: ${file} has ${input.analysis.callSites.length} call sites but ${input.estimates.length} estimates`);
 		}
-		const positionOf = createPositionMapper(input.text);
 		input.analysis.callSites.forEach((site, index) => {
 			const estimate = input.estimates[index] as CostEstimate;
 			const { line, column } = positionOf(site.span.start);
@@ -98,13 +133,30 @@ export function buildReport(files: readonly ReportFileInput[], extraSkipped: rea
 					monthlyCostUsd: estimate.priced ? roundUsd(estimate.monthlyCostUsd) : null,
 					priced: estimate.priced,
 				},
-				findings: [],
+				findings: bySite.get(index) ?? [],
 			});
 		});
 	}
 	callSites.sort(compareCallSites);
 	skipped.sort((a, b) => compareStrings(a.file, b.file) || compareStrings(a.reason, b.reason));
-	return { schemaVersion: 1, callSites, skipped };
+	findings.sort((a, b) => compareStrings(a.file, b.file) || a.line - b.line || a.column - b.column || compareStrings(a.ruleId, b.ruleId));
+	return { schemaVersion: 1, callSites, findings, skipped };
+}
+
+function reportFinding(finding: Finding, positionOf: (offset: number) => { line: number; column: number }): ReportFinding {
+	const start = positionOf(finding.span.start);
+	const end = positionOf(finding.span.end);
+	return {
+		ruleId: finding.ruleId,
+		severity: finding.severity,
+		message: finding.message,
+		line: start.line,
+		column: start.column,
+		endLine: end.line,
+		endColumn: end.column,
+		...(finding.monthlyImpactUsd !== undefined ? { monthlyImpactUsd: roundUsd(finding.monthlyImpactUsd) } : {}),
+		fixes: finding.fixes.map((fix) => ({ title: fix.title, preferred: fix.preferred === true })),
+	};
 }
 
 /** Report order: priced before unpriced, then monthly cost descending, then file, line, column. */

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Assumptions } from '../core/pricing/estimateTypes';
+import { RULE_IDS, type RuleId, type RuleSettings } from '../core/rules/types';
 import type { WorkerSettings } from '../protocol/analysisWorker';
 
 /** Every `costlens.*` setting as one typed field. Add a setting here, in package.json `contributes.configuration`, and in the README table. */
@@ -20,12 +21,22 @@ export interface Settings {
 	readonly priceOverrides: Readonly<Record<string, unknown>>;
 	/** `costlens.scan.exclude` */
 	readonly scanExclude: readonly string[];
+	/** `costlens.diagnostics.enabled` */
+	readonly diagnosticsEnabled: boolean;
+	/** `costlens.rules.*`: thresholds and `costlens.rules.disabled` */
+	readonly rules: RuleSettings;
 }
 
 function numberSetting(section: vscode.WorkspaceConfiguration, key: string, fallback: number, min: number, max: number): number {
 	const value = section.get<unknown>(key);
 	if (typeof value !== 'number' || !Number.isFinite(value)) return fallback;
 	return Math.min(max, Math.max(min, value));
+}
+
+/** Known rule ids only: a typo in settings must not reach the worker as a bogus id. */
+function disabledRules(value: unknown): RuleId[] {
+	if (!Array.isArray(value)) return [];
+	return value.filter((id): id is RuleId => typeof id === 'string' && (RULE_IDS as readonly string[]).includes(id));
 }
 
 /**
@@ -54,6 +65,14 @@ export class Config implements vscode.Disposable {
 			warmCacheShare: numberSetting(section, 'estimate.warmCacheShare', 0.8, 0, 1),
 			priceOverrides: typeof overrides === 'object' && overrides !== null && !Array.isArray(overrides) ? (overrides as Record<string, unknown>) : {},
 			scanExclude: Array.isArray(exclude) ? exclude.filter((g): g is string => typeof g === 'string' && g.trim() !== '') : [],
+			diagnosticsEnabled: section.get<boolean>('diagnostics.enabled', true) !== false,
+			rules: {
+				defaultMaxTokens: Math.round(numberSetting(section, 'rules.defaultMaxTokens', 1024, 1, 1_000_000)),
+				fewShotMaxPairs: Math.round(numberSetting(section, 'rules.fewShotMaxPairs', 4, 0, 1000)),
+				fewShotMaxTokens: Math.round(numberSetting(section, 'rules.fewShotMaxTokens', 1500, 0, 10_000_000)),
+				longOutputTokens: Math.round(numberSetting(section, 'rules.longOutputTokens', 1000, 1, 10_000_000)),
+				disabled: disabledRules(section.get<unknown>('rules.disabled')),
+			},
 		};
 	}
 
@@ -77,5 +96,9 @@ export function toAssumptions(settings: Settings): Assumptions {
 /** What the worker needs; plain data, structured-cloned across the thread boundary. */
 export function toWorkerSettings(settings: Settings): WorkerSettings {
 	// JSON round trip: configuration objects are proxies that postMessage cannot clone.
-	return { assumptions: toAssumptions(settings), priceOverrides: JSON.parse(JSON.stringify(settings.priceOverrides)) as Record<string, unknown> };
+	return {
+		assumptions: toAssumptions(settings),
+		priceOverrides: JSON.parse(JSON.stringify(settings.priceOverrides)) as Record<string, unknown>,
+		rules: { ...settings.rules, disabled: [...settings.rules.disabled] },
+	};
 }

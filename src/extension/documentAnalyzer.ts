@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { CallSite } from '../core/analysis/types';
 import type { Assumptions, CostEstimate } from '../core/pricing/estimateTypes';
+import type { Finding } from '../core/rules/types';
 import { toAssumptions, toWorkerSettings, type Config } from './config';
 import type { AnalysisWorkerClient } from './workerClient';
 
@@ -22,6 +23,8 @@ export interface DocumentResult {
 	readonly version: number;
 	readonly callSites: readonly CallSite[];
 	readonly estimates: readonly CostEstimate[];
+	/** The rules' findings; offsets refer to this `version`'s text. */
+	readonly findings: readonly Finding[];
 	/** Why the core skipped this file (size, minified); shown in the status bar, no lenses. */
 	readonly skipped: string | undefined;
 	readonly assumptions: Assumptions;
@@ -126,6 +129,7 @@ export class DocumentAnalyzer implements vscode.Disposable {
 				version,
 				callSites: answer.result.analysis.callSites,
 				estimates: answer.result.estimates,
+				findings: answer.result.findings,
 				skipped: answer.result.analysis.skipped?.reason,
 				assumptions,
 			};

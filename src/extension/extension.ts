@@ -1,10 +1,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { BreakdownPanel } from './breakdownPanel';
+import { CostFixProvider } from './codeActions';
 import { CostCodeLensProvider } from './codeLens';
 import { CommandId } from './commands';
 import { Config } from './config';
 import { CostOverview, revealCallSite } from './costOverview';
+import { CostDiagnostics } from './diagnostics';
 import { DocumentAnalyzer, SUPPORTED_DOCUMENTS } from './documentAnalyzer';
 import { CostHoverProvider } from './hover';
 import { createLog } from './log';
@@ -40,6 +42,7 @@ function compose(context: vscode.ExtensionContext): CostlensApi {
 	const breakdown = new BreakdownPanel(context.extensionUri, analyzer, log);
 	const overview = new CostOverview(config, analyzer, worker, log);
 	const statusBar = new CostStatusBar(analyzer);
+	const diagnostics = new CostDiagnostics(analyzer, config, context.extensionUri);
 
 	context.subscriptions.push(
 		log,
@@ -50,6 +53,8 @@ function compose(context: vscode.ExtensionContext): CostlensApi {
 		breakdown,
 		overview,
 		statusBar,
+		diagnostics,
+		vscode.languages.registerCodeActionsProvider(SUPPORTED_DOCUMENTS, new CostFixProvider(analyzer), CostFixProvider.metadata),
 		vscode.languages.registerCodeLensProvider(SUPPORTED_DOCUMENTS, codeLens),
 		vscode.languages.registerHoverProvider(SUPPORTED_DOCUMENTS, new CostHoverProvider(analyzer)),
 		vscode.commands.registerCommand(CommandId.ShowCostBreakdown, (target?: unknown) => breakdown.show(target)),

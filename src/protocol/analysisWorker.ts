@@ -8,18 +8,23 @@
  */
 import type { FileAnalysis } from '../core/analysis/types';
 import type { Assumptions, CostEstimate } from '../core/pricing/estimateTypes';
+import type { Finding, RuleSettings } from '../core/rules/types';
 
 /** What the worker needs from the user's settings to estimate one file. */
 export interface WorkerSettings {
 	readonly assumptions: Assumptions;
 	/** `costlens.pricing.overrides` as the user wrote it; the worker validates it and reports problems. */
 	readonly priceOverrides: Readonly<Record<string, unknown>>;
+	/** Rule thresholds and the rules switched off (`costlens.rules.*`). */
+	readonly rules: RuleSettings;
 }
 
-/** The analysis of one file with one estimate per call site (same order as `analysis.callSites`). */
+/** The check of one file: one estimate per call site (same order as `analysis.callSites`) and the rules' findings. */
 export interface FileResult {
 	readonly analysis: FileAnalysis;
 	readonly estimates: readonly CostEstimate[];
+	/** Offsets refer to the text that was analysed (the buffer's version at request time). */
+	readonly findings: readonly Finding[];
 }
 
 /** Sent by the extension host. */
@@ -75,8 +80,15 @@ export function isAssumptions(value: unknown): value is Assumptions {
 	return isRecord(value) && ASSUMPTION_KEYS.every((key) => typeof value[key] === 'number' && Number.isFinite(value[key]));
 }
 
+const RULE_NUMBER_KEYS = ['defaultMaxTokens', 'fewShotMaxPairs', 'fewShotMaxTokens', 'longOutputTokens'] as const;
+
+/** True when `value` has every rule threshold as a finite number and `disabled` as a string list. */
+export function isRuleSettings(value: unknown): value is RuleSettings {
+	return isRecord(value) && RULE_NUMBER_KEYS.every((key) => typeof value[key] === 'number' && Number.isFinite(value[key])) && isStringArray(value['disabled']);
+}
+
 function isWorkerSettings(value: unknown): value is WorkerSettings {
-	return isRecord(value) && isAssumptions(value['assumptions']) && isRecord(value['priceOverrides']);
+	return isRecord(value) && isAssumptions(value['assumptions']) && isRecord(value['priceOverrides']) && isRuleSettings(value['rules']);
 }
 
 function isFileResult(value: unknown): value is FileResult {
@@ -85,7 +97,8 @@ function isFileResult(value: unknown): value is FileResult {
 		isRecord(value['analysis']) &&
 		Array.isArray(value['analysis']['callSites']) &&
 		Array.isArray(value['estimates']) &&
-		value['estimates'].length === value['analysis']['callSites'].length
+		value['estimates'].length === value['analysis']['callSites'].length &&
+		Array.isArray(value['findings'])
 	);
 }
 

@@ -4,9 +4,12 @@
 // One code-server and one page for all scenarios (startup dominates the cost); each scenario is
 // one test. Screenshots go to test/e2e/screenshots/. Output ends with `N passed, N failed`.
 //
+// The folder opened is a temporary COPY of the chosen workspace (the quick-fix scenario edits a file
+// and the web workbench auto-saves), with test/fixtures/diagnostics/uncapped.ts added to its src/.
 // Env: COSTLENS_E2E_WORKSPACE overrides the folder (default examples/, else the fixture workspace);
 // COSTLENS_E2E_TIMEOUT_S bounds the whole run (default 300).
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { e2eDir, launchChromium, repoRoot, startCodeServer, tail, workbenchUrl } from './codeServer.mjs';
 
@@ -34,6 +37,29 @@ function pickWorkspace() {
 		}
 	}
 	throw new Error(`no workspace with an Anthropic messages.create call among: ${candidates.join(', ')}`);
+}
+
+/** The file the quick-fix scenario fixes: an OpenAI call without an output cap (missing-max-tokens). */
+const UNCAPPED = 'uncapped.ts';
+/** Below the assumed 512 output tokens, so the fix visibly lowers the CodeLens estimate. */
+const FIX_MAX_TOKENS = 256;
+let tempRoot;
+
+/** Copies the picked workspace (without node_modules) to a temporary folder and adds the quick-fix fixture. */
+function copyWorkspace(picked) {
+	tempRoot = mkdtempSync(path.join(os.tmpdir(), 'costlens-e2e-ws-'));
+	const folder = path.join(tempRoot, path.basename(picked.folder));
+	cpSync(picked.folder, folder, { recursive: true, filter: (src) => path.basename(src) !== 'node_modules' });
+	copyFileSync(path.join(repoRoot, 'test', 'fixtures', 'diagnostics', UNCAPPED), path.join(folder, 'src', UNCAPPED));
+	return { folder, file: path.join(folder, path.relative(picked.folder, picked.file)), uncapped: path.join(folder, 'src', UNCAPPED) };
+}
+
+async function until(what, predicate, timeoutMs) {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await predicate())) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
 }
 
 const tests = [];
@@ -121,15 +147,71 @@ test('Cost Overview lists the workspace\'s calls with their cost', async () => {
 	await shot('overview.png');
 });
 
+test('squiggle, Problems row, Ctrl+. → Enter applies the preferred fix; file, squiggle and CodeLens update', async () => {
+	const before = readFileSync(target.uncapped, 'utf8');
+	// Room for the editor in the picture: no side bar, no breakdown panel beside it.
+	await runCommand('View: Close All Editor Groups');
+	await runCommand('View: Close Primary Side Bar');
+	// Quick Open the fixture.
+	await page.keyboard.press('Control+P');
+	const input = page.locator('.quick-input-widget input');
+	await input.waitFor({ state: 'visible', timeout: MEDIUM });
+	await input.fill(UNCAPPED);
+	await page.locator('.quick-input-widget .monaco-list-row', { hasText: UNCAPPED }).first().waitFor({ timeout: MEDIUM });
+	await page.keyboard.press('Enter');
+	await page.locator('.tab.active', { hasText: UNCAPPED }).waitFor({ state: 'visible', timeout: MEDIUM });
+	const editor = page.locator('.editor-instance .monaco-editor').first();
+
+	const lens = editor.locator('.codelens-decoration', { hasText: '/call' }).first();
+	await lens.waitFor({ state: 'visible', timeout: SLOW });
+	const lensBefore = (await lens.innerText()).replace(/\s+/g, ' ').trim();
+	const squiggle = editor.locator('.squiggly-warning');
+	await squiggle.first().waitFor({ state: 'visible', timeout: SLOW });
+	console.log(`    ${await squiggle.count()} warning squiggle(s); lens: ${lensBefore}`);
+
+	await page.keyboard.press('Control+Shift+M');
+	const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'missing-max-tokens' }).first();
+	await problem.waitFor({ state: 'visible', timeout: MEDIUM });
+	console.log(`    problem: ${(await problem.innerText()).replace(/\s+/g, ' ').slice(0, 140)}…`);
+
+	// Caret into the squiggled call, then Ctrl+. like a person would.
+	const callee = editor.locator('.view-line', { hasText: '.chat.completions.create(' }).first().locator('span > span', { hasText: /^create$/ }).first();
+	await callee.click();
+	await page.keyboard.press('Control+.');
+	const title = `Add max_tokens: ${FIX_MAX_TOKENS}`;
+	const row = page.locator('.action-widget .monaco-list-row.focused', { hasText: title });
+	await row.waitFor({ state: 'visible', timeout: MEDIUM });
+	await shot('quickfix.png');
+	await page.keyboard.press('Enter');
+	await row.waitFor({ state: 'hidden', timeout: MEDIUM });
+
+	await editor.locator('.view-line', { hasText: `max_tokens: ${FIX_MAX_TOKENS},` }).first().waitFor({ state: 'visible', timeout: MEDIUM });
+	// The web workbench auto-saves after a delay; Ctrl+S makes it immediate either way.
+	await page.keyboard.press('Control+S');
+	await until('the fix on disk', () => readFileSync(target.uncapped, 'utf8') !== before, MEDIUM);
+	const after = readFileSync(target.uncapped, 'utf8');
+	const expected = before.replace('\t\t],\n\t});', `\t\t],\n\t\tmax_tokens: ${FIX_MAX_TOKENS},\n\t});`);
+	if (after !== expected) throw new Error(`unexpected file after the fix:\n${after}`);
+	await until('the warning squiggle to go', async () => (await squiggle.count()) === 0, SLOW);
+	await until('the CodeLens cost to change', async () => {
+		const text = (await lens.innerText().catch(() => '')).replace(/\s+/g, ' ').trim();
+		return text !== '' && text !== lensBefore && /\/call/.test(text);
+	}, SLOW);
+	console.log(`    lens after: ${(await lens.innerText()).replace(/\s+/g, ' ').trim()}`);
+	await until('the Problems row to go', async () => (await page.locator('.markers-panel .monaco-list-row', { hasText: 'missing-max-tokens' }).count()) === 0, MEDIUM);
+	await shot('quickfix-applied.png');
+});
+
 async function main() {
 	for (const [what, file] of [['extension bundle', path.join(repoRoot, 'dist', 'extension.js')]]) {
 		if (!existsSync(file)) throw new Error(`${what} missing: ${file} (run \`npm run build\`)`);
 	}
 	mkdirSync(screenshots, { recursive: true });
-	target = pickWorkspace();
-	console.log(`e2e: ${path.relative(repoRoot, target.file)} in ${path.relative(repoRoot, target.folder) || '.'}`);
+	const picked = pickWorkspace();
+	console.log(`e2e: ${path.relative(repoRoot, picked.file)} in ${path.relative(repoRoot, picked.folder) || '.'} (a temporary copy)`);
+	target = copyWorkspace(picked);
 	[server, browser] = await Promise.all([
-		startCodeServer({ workspace: target.folder, timeoutSeconds: timeoutSeconds + 30 }),
+		startCodeServer({ workspace: target.folder, timeoutSeconds: timeoutSeconds + 30, settings: { 'costlens.rules.defaultMaxTokens': FIX_MAX_TOKENS } }),
 		launchChromium(),
 	]);
 	const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
@@ -171,6 +253,7 @@ try {
 } finally {
 	await browser?.close().catch(() => {});
 	await server?.stop();
+	if (tempRoot) rmSync(tempRoot, { recursive: true, force: true });
 	clearTimeout(watchdog);
 }
 console.log(`${passed} passed, ${failed} failed`);

@@ -4,7 +4,8 @@ import { checkPriceOverrides } from '../../../src/analysisWorker/priceOverrides'
 import { isFromWorker, isToWorker } from '../../../src/protocol/analysisWorker';
 import { assumptions, priced, site } from './sampleData';
 
-const settings = { assumptions, priceOverrides: {} };
+const rules = { defaultMaxTokens: 1024, fewShotMaxPairs: 4, fewShotMaxTokens: 1500, longOutputTokens: 1000, disabled: ['unknown-model'] };
+const settings = { assumptions, priceOverrides: {}, rules };
 
 void describe('isToWorker', () => {
 	void it('accepts each request shape', () => {
@@ -20,13 +21,16 @@ void describe('isToWorker', () => {
 		assert.equal(isToWorker({ type: 'analyze', requestId: 1, fileName: '/a.ts', settings }), false);
 		assert.equal(isToWorker({ type: 'analyze', requestId: 1, fileName: '/a.ts', text: 'x', settings: { assumptions: { ...assumptions, callsPerDay: 'many' }, priceOverrides: {} } }), false);
 		assert.equal(isToWorker({ type: 'scan', requestId: 1, files: ['/a.ts', 3], settings }), false);
+		assert.equal(isToWorker({ type: 'analyze', requestId: 1, fileName: '/a.ts', text: 'x', settings: { assumptions, priceOverrides: {} } }), false, 'rule settings are required');
+		assert.equal(isToWorker({ type: 'analyze', requestId: 1, fileName: '/a.ts', text: 'x', settings: { ...settings, rules: { ...rules, disabled: [1] } } }), false);
+		assert.equal(isToWorker({ type: 'analyze', requestId: 1, fileName: '/a.ts', text: 'x', settings: { ...settings, rules: { ...rules, defaultMaxTokens: '1024' } } }), false);
 		assert.equal(isToWorker(null), false);
 		assert.equal(isToWorker('analyze'), false);
 	});
 });
 
 void describe('isFromWorker', () => {
-	const result = { analysis: { callSites: [site()], skipped: undefined }, estimates: [priced()] };
+	const result = { analysis: { callSites: [site()], skipped: undefined }, estimates: [priced()], findings: [] };
 
 	void it('accepts each answer shape', () => {
 		assert.ok(isFromWorker({ type: 'analyzed', requestId: 1, result, priceWarnings: [] }));
@@ -39,6 +43,7 @@ void describe('isFromWorker', () => {
 	void it('rejects answers whose estimates do not line up with the call sites', () => {
 		assert.equal(isFromWorker({ type: 'analyzed', requestId: 1, result: { ...result, estimates: [] }, priceWarnings: [] }), false);
 		assert.equal(isFromWorker({ type: 'analyzed', requestId: 1, result }), false);
+		assert.equal(isFromWorker({ type: 'analyzed', requestId: 1, result: { analysis: result.analysis, estimates: result.estimates }, priceWarnings: [] }), false, 'findings are required');
 		assert.equal(isFromWorker({ type: 'scanFile', requestId: 1, fileName: '/a.ts', done: 1, total: 2, result, error: 'both' }), false);
 		assert.equal(isFromWorker({ type: 'scanDone', requestId: 1 }), false);
 		assert.equal(isFromWorker({ type: 'failed', requestId: '1', message: 'boom' }), false);

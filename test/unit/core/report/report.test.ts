@@ -4,6 +4,7 @@ import type { CallSite, Static } from '../../../../src/core/analysis/types';
 import type { CostEstimate, PricedEstimate, UnpricedEstimate } from '../../../../src/core/pricing/estimateTypes';
 import type { ModelPrice } from '../../../../src/core/pricing/types';
 import { buildReport, compareCallSites, reportStream, type ReportCallSite } from '../../../../src/core/report';
+import type { Finding } from '../../../../src/core/rules/types';
 
 const span = (start: number, end = start + 1) => ({ start, end });
 const literal = <T>(value: T): Static<T> => ({ kind: 'literal', value, span: span(0) });
@@ -64,7 +65,7 @@ void describe('buildReport', () => {
 
 	void it('has schemaVersion 1 and exactly the documented keys', () => {
 		assert.equal(report.schemaVersion, 1);
-		assert.deepEqual(Object.keys(report), ['schemaVersion', 'callSites', 'skipped']);
+		assert.deepEqual(Object.keys(report), ['schemaVersion', 'callSites', 'findings', 'skipped']);
 		const first = report.callSites[0];
 		assert.ok(first);
 		assert.deepEqual(Object.keys(first), ['file', 'line', 'column', 'provider', 'api', 'model', 'maxOutputTokens', 'stream', 'estimate', 'findings']);
@@ -128,7 +129,62 @@ void describe('buildReport', () => {
 	});
 
 	void it('returns an empty, valid report for no input', () => {
-		assert.deepEqual(buildReport([]), { schemaVersion: 1, callSites: [], skipped: [] });
+		assert.deepEqual(buildReport([]), { schemaVersion: 1, callSites: [], findings: [], skipped: [] });
+	});
+});
+
+void describe('buildReport findings', () => {
+	const text = 'const a = 1;\n  client.call();\n';
+	const callStart = text.indexOf('client');
+	const callSpan = { start: callStart, end: callStart + 'client.call()'.length };
+	const onCall: Finding = {
+		ruleId: 'missing-max-tokens',
+		severity: 'warning',
+		message: 'No output cap on this call.',
+		span: callSpan,
+		callSiteIndex: 0,
+		monthlyImpactUsd: 123.456789123,
+		fixes: [
+			{ title: 'Add max_tokens: 1,024', edits: [{ span: { start: callSpan.end - 1, end: callSpan.end - 1 }, newText: 'x' }], preferred: true },
+			{ title: 'Other', edits: [] },
+		],
+	};
+	const loose: Finding = { ruleId: 'sequential-independent-calls', severity: 'info', message: 'Run them together.', span: { start: 0, end: 5 }, fixes: [] };
+	const report = buildReport([
+		{ file: 'src\\z.ts', text, analysis: { callSites: [site(callStart)], skipped: undefined }, estimates: [priced(0.01, 300)], findings: [onCall, loose] },
+		{ file: 'src/a.ts', text, analysis: { callSites: [], skipped: undefined }, estimates: [], findings: [loose] },
+	]);
+
+	void it('puts a call\'s findings under it with 1-based start and end positions', () => {
+		assert.deepEqual(report.callSites[0]?.findings, [
+			{
+				ruleId: 'missing-max-tokens',
+				severity: 'warning',
+				message: 'No output cap on this call.',
+				line: 2,
+				column: 3,
+				endLine: 2,
+				endColumn: 16,
+				monthlyImpactUsd: 123.457,
+				fixes: [
+					{ title: 'Add max_tokens: 1,024', preferred: true },
+					{ title: 'Other', preferred: false },
+				],
+			},
+		]);
+	});
+
+	void it('lists every finding of every file at the top level, by file then position', () => {
+		assert.deepEqual(
+			report.findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.ruleId}`),
+			['src/a.ts:1:1 sequential-independent-calls', 'src/z.ts:1:1 sequential-independent-calls', 'src/z.ts:2:3 missing-max-tokens'],
+		);
+		assert.equal('monthlyImpactUsd' in (report.findings[0] ?? {}), false, 'an unpriced finding has no monthlyImpactUsd key');
+	});
+
+	void it('keeps findings of files without call sites', () => {
+		assert.equal(report.callSites.length, 1);
+		assert.ok(report.findings.some((f) => f.file === 'src/a.ts'));
 	});
 });
 
