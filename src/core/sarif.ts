@@ -13,6 +13,7 @@ export const RULE_SUMMARIES: Readonly<Record<RuleId, string>> = {
 	'unknown-model': 'The model id has no known price (a typo, or a model the price table does not list).',
 	'right-size-model': 'A classification/extraction-shaped call runs on a top-tier model; a small model may do.',
 	'parse-retry-instead-of-structured-output': 'The response is JSON.parse-d inside a retry loop: structured outputs avoid paying for retries.',
+	'batch-candidate': 'A model call awaited once per item of a loop in a script or job: the provider batch API bills about half.',
 };
 
 /** SARIF's levels: `note` covers both info and hint. */

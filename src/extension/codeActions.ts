@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { IGNORE_DIRECTIVE, suppressionEdit } from '../core/rules/suppress';
 import { toRange, toWorkspaceEdit } from './convert';
 import { diagnosticRuleId } from './diagnostics';
 import type { DocumentAnalyzer } from './documentAnalyzer';
@@ -18,6 +19,8 @@ export class CostFixProvider implements vscode.CodeActionProvider {
 		const result = this.analyzer.peek(doc);
 		if (!result || result.version !== doc.version) return [];
 		const actions: vscode.CodeAction[] = [];
+		const comment = doc.languageId === 'python' ? '#' : '//';
+		let text: string | undefined;
 		for (const diagnostic of context.diagnostics) {
 			const ruleId = diagnosticRuleId(diagnostic);
 			if (ruleId === undefined) continue;
@@ -31,6 +34,11 @@ export class CostFixProvider implements vscode.CodeActionProvider {
 				action.edit = toWorkspaceEdit(doc, fix.edits);
 				actions.push(action);
 			}
+			// Always offered, never preferred: the escape hatch when the finding is deliberate.
+			const ignore = new vscode.CodeAction(`Ignore ${ruleId} on this line (${IGNORE_DIRECTIVE})`, vscode.CodeActionKind.QuickFix);
+			ignore.diagnostics = [diagnostic];
+			ignore.edit = toWorkspaceEdit(doc, [suppressionEdit((text ??= doc.getText()), finding, comment)]);
+			actions.push(ignore);
 		}
 		// Preferred fixes first: Ctrl+. → Enter applies the top entry.
 		return actions.sort((a, b) => Number(b.isPreferred === true) - Number(a.isPreferred === true));

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Assumptions } from '../core/pricing/estimateTypes';
-import { RULE_IDS, type RuleId, type RuleSettings } from '../core/rules/types';
+import { RULE_IDS, type RuleId, type RuleSettings, type Severity } from '../core/rules/types';
 import type { WorkerSettings } from '../protocol/analysisWorker';
 
 /** Every `costlens.*` setting as one typed field. Add a setting here, in package.json `contributes.configuration`, and in the README table. */
@@ -34,9 +34,27 @@ function numberSetting(section: vscode.WorkspaceConfiguration, key: string, fall
 }
 
 /** Known rule ids only: a typo in settings must not reach the worker as a bogus id. */
-function disabledRules(value: unknown): RuleId[] {
-	if (!Array.isArray(value)) return [];
-	return value.filter((id): id is RuleId => typeof id === 'string' && (RULE_IDS as readonly string[]).includes(id));
+function isRuleId(id: unknown): id is RuleId {
+	return typeof id === 'string' && (RULE_IDS as readonly string[]).includes(id);
+}
+
+const SEVERITIES: ReadonlySet<string> = new Set<Severity>(['error', 'warning', 'info', 'hint']);
+
+/**
+ * `costlens.rules.disabled` plus the rules set to `off` in `costlens.rules.severity`, and the
+ * severity overrides. Unknown rule ids and values are ignored (the JSON schema already flags them).
+ */
+function ruleSelection(disabled: unknown, severity: unknown): Pick<RuleSettings, 'disabled' | 'severity'> {
+	const off = new Set<RuleId>(Array.isArray(disabled) ? disabled.filter(isRuleId) : []);
+	const overrides: Partial<Record<RuleId, Severity>> = {};
+	if (typeof severity === 'object' && severity !== null && !Array.isArray(severity)) {
+		for (const [id, value] of Object.entries(severity)) {
+			if (!isRuleId(id)) continue;
+			if (value === 'off') off.add(id);
+			else if (typeof value === 'string' && SEVERITIES.has(value)) overrides[id] = value as Severity;
+		}
+	}
+	return { disabled: [...off], severity: overrides };
 }
 
 /**
@@ -71,7 +89,8 @@ export class Config implements vscode.Disposable {
 				fewShotMaxPairs: Math.round(numberSetting(section, 'rules.fewShotMaxPairs', 4, 0, 1000)),
 				fewShotMaxTokens: Math.round(numberSetting(section, 'rules.fewShotMaxTokens', 1500, 0, 10_000_000)),
 				longOutputTokens: Math.round(numberSetting(section, 'rules.longOutputTokens', 1000, 1, 10_000_000)),
-				disabled: disabledRules(section.get<unknown>('rules.disabled')),
+				batchAssumedItems: Math.round(numberSetting(section, 'rules.batchAssumedItems', 1000, 1, 100_000_000)),
+				...ruleSelection(section.get<unknown>('rules.disabled'), section.get<unknown>('rules.severity')),
 			},
 		};
 	}
@@ -99,6 +118,6 @@ export function toWorkerSettings(settings: Settings): WorkerSettings {
 	return {
 		assumptions: toAssumptions(settings),
 		priceOverrides: JSON.parse(JSON.stringify(settings.priceOverrides)) as Record<string, unknown>,
-		rules: { ...settings.rules, disabled: [...settings.rules.disabled] },
+		rules: { ...settings.rules, disabled: [...settings.rules.disabled], severity: { ...settings.rules.severity } },
 	};
 }

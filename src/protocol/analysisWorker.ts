@@ -82,9 +82,10 @@ export function isAssumptions(value: unknown): value is Assumptions {
 
 const RULE_NUMBER_KEYS = ['defaultMaxTokens', 'fewShotMaxPairs', 'fewShotMaxTokens', 'longOutputTokens'] as const;
 
-/** True when `value` has every rule threshold as a finite number and `disabled` as a string list. */
+/** True when `value` has every rule threshold as a finite number, `disabled` as a string list and string severities, if any. */
 export function isRuleSettings(value: unknown): value is RuleSettings {
-	return isRecord(value) && RULE_NUMBER_KEYS.every((key) => typeof value[key] === 'number' && Number.isFinite(value[key])) && isStringArray(value['disabled']);
+	return isRecord(value) && RULE_NUMBER_KEYS.every((key) => typeof value[key] === 'number' && Number.isFinite(value[key])) && isStringArray(value['disabled'])
+		&& (value['severity'] === undefined || (isRecord(value['severity']) && Object.values(value['severity']).every((v) => typeof v === 'string')));
 }
 
 function isWorkerSettings(value: unknown): value is WorkerSettings {

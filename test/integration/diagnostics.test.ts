@@ -145,4 +145,27 @@ suite('Diagnostics and quick fixes', () => {
 		await api.whenAnalyzed(doc.uri);
 		await until('diagnostics to come back', () => costlensDiagnostics(doc.uri).some((d) => ruleOf(d) === RULE));
 	});
+
+	test('the ignore action adds costlens-ignore-next-line and the finding goes; severity follows settings', async () => {
+		const { doc, api } = await openAnalyzed();
+		const original = doc.getText();
+		await setGlobal('rules.severity', { [RULE]: 'error' });
+		try {
+			await api.whenAnalyzed(doc.uri);
+			await until('the severity override', () => costlensDiagnostics(doc.uri).some((d) => ruleOf(d) === RULE && d.severity === vscode.DiagnosticSeverity.Error));
+			const diagnostic = costlensDiagnostics(doc.uri).find((d) => ruleOf(d) === RULE)!;
+			const ignore = (await quickFixes(doc.uri, diagnostic.range)).find((a) => a.title.startsWith(`Ignore ${RULE} on this line`));
+			assert.ok(ignore?.edit, 'the ignore action');
+			assert.notEqual(ignore.isPreferred, true, 'never the preferred fix');
+			assert.equal(await vscode.workspace.applyEdit(ignore.edit), true);
+			assert.match(doc.getText(), new RegExp(`\\n\\t// costlens-ignore-next-line ${RULE}\\n\\tconst completion`));
+			await api.whenAnalyzed(doc.uri);
+			await until('the ignored finding to go away', () => !costlensDiagnostics(doc.uri).some((d) => ruleOf(d) === RULE));
+		} finally {
+			await setGlobal('rules.severity', undefined);
+			await restore(doc, original);
+		}
+		await api.whenAnalyzed(doc.uri);
+		await until('the finding to come back without the comment', () => costlensDiagnostics(doc.uri).some((d) => ruleOf(d) === RULE && d.severity === vscode.DiagnosticSeverity.Warning));
+	});
 });

@@ -1,4 +1,5 @@
 import * as ts from 'typescript';
+import { isSuppressed, withSeverity } from './suppress';
 import type { Finding, Rule, RuleContext } from './types';
 import { cacheBustingSystemPrompt } from './cacheBustingSystemPrompt';
 import { missingMaxTokens } from './missingMaxTokens';
@@ -10,6 +11,7 @@ import { sequentialIndependentCalls } from './sequentialIndependentCalls';
 import { unknownModel } from './unknownModel';
 import { rightSizeModel } from './rightSizeModel';
 import { parseRetryInsteadOfStructuredOutput } from './parseRetryInsteadOfStructuredOutput';
+import { batchCandidate } from './batchCandidate';
 
 /** Every rule, in the order findings are reported for the same span. Rules register here. */
 export const ALL_RULES: readonly Rule[] = [
@@ -23,6 +25,7 @@ export const ALL_RULES: readonly Rule[] = [
 	unknownModel,
 	rightSizeModel,
 	parseRetryInsteadOfStructuredOutput,
+	batchCandidate,
 ];
 
 /**
@@ -72,7 +75,8 @@ export function createParentLookup(sourceFile: ts.SourceFile): (node: ts.Node) =
 }
 
 /**
- * Runs every enabled rule. A rule that throws is reported as no findings (and never takes the others
+ * Runs every enabled rule, drops findings under a `costlens-ignore-next-line` comment and applies the
+ * user's severity overrides. A rule that throws is reported as no findings (and never takes the others
  * down): the analysis of a file must always complete.
  */
 export function runRules(context: RuleContext, rules: readonly Rule[] = ALL_RULES): Finding[] {
@@ -80,7 +84,9 @@ export function runRules(context: RuleContext, rules: readonly Rule[] = ALL_RULE
 	for (const rule of rules) {
 		if (context.settings.disabled.includes(rule.id)) continue;
 		try {
-			findings.push(...rule.check(context));
+			for (const finding of rule.check(context)) {
+				if (!isSuppressed(context.text, finding)) findings.push(withSeverity(finding, context.settings.severity));
+			}
 		} catch {
 			// Deliberately swallowed: one rule's bug must not hide the cost estimates or other findings.
 		}

@@ -50,7 +50,7 @@ function isLongAndUnstreamed(site: CallSite, longOutputTokens: number): boolean 
 }
 
 /** Describes the request handler the call runs in (any enclosing function), or undefined. */
-function handlerKind(context: RuleContext, call: ts.CallExpression): string | undefined {
+export function handlerKind(context: RuleContext, call: ts.CallExpression): string | undefined {
 	const chain = ancestry(context, call);
 	for (let i = chain.length - 2; i >= 0; i--) {
 		const n = chain[i]!;

@@ -16,6 +16,7 @@ export const RULE_IDS = [
 	'unknown-model',
 	'right-size-model',
 	'parse-retry-instead-of-structured-output',
+	'batch-candidate',
 ] as const;
 
 export type RuleId = (typeof RULE_IDS)[number];
@@ -60,8 +61,12 @@ export interface RuleSettings {
 	readonly fewShotMaxTokens: number;
 	/** non-streamed-long-output: a cap at or above this is "long". */
 	readonly longOutputTokens: number;
+	/** batch-candidate: items a loop is assumed to run over when pricing a run (default 1000). */
+	readonly batchAssumedItems?: number;
 	/** Rules switched off by the user. */
 	readonly disabled: readonly RuleId[];
+	/** Per-rule severity chosen by the user, replacing the rule's own. */
+	readonly severity?: Readonly<Partial<Record<RuleId, Severity>>>;
 }
 
 export const DEFAULT_RULE_SETTINGS: RuleSettings = {

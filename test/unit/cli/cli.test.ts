@@ -97,9 +97,17 @@ void describe('costlens scan examples --json', () => {
 		assert.equal(runtime?.stream, false);
 	});
 
+	void it('reports the weekly digest job with its findings', () => {
+		const sites = find('weeklyDigest.ts');
+		assert.deepEqual(sites.map((s) => s.model).sort(), ['claude-sonnet-4-5', 'gpt-4o-mini']);
+		const rules = sites.flatMap((s) => s.findings.map((f) => f.ruleId)).sort();
+		assert.ok(rules.includes('cache-busting-system-prompt'), rules.join());
+		assert.ok(rules.includes('missing-max-tokens'), rules.join());
+	});
+
 	void it('finds nothing in the prompts module and sorts by monthly cost, unpriced last', () => {
 		assert.equal(find('prompts.ts').length, 0);
-		assert.equal(report.callSites.length, 7);
+		assert.equal(report.callSites.length, 9);
 		assertSorted(report.callSites);
 		assert.equal(report.callSites.at(-1)?.estimate.priced, false);
 	});
