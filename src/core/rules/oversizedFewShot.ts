@@ -4,6 +4,7 @@ import type { CostEstimate } from '../pricing/estimateTypes';
 import { formatInteger, formatTokens, formatUsd } from '../pricing/format';
 import { insertPropertyEdits, perMonth, pricedOrUndefined, propertyValue, requestObject, ruleLink, unwrapExpression } from './shapes';
 import type { Finding, Fix, Rule, RuleContext, TextEdit } from './types';
+import { perCallSite } from './util';
 
 /** The trim fix keeps this many example pairs (user + assistant). */
 const KEEP_PAIRS = 2;
@@ -20,17 +21,7 @@ interface ExampleMessage {
  * examples ahead of the real user message, billed as input on every call. An Anthropic example block
  * already behind a `cache_control` breakpoint is not reported (it bills at the cache-read rate).
  */
-export const oversizedFewShot: Rule = {
-	id: 'oversized-few-shot',
-	check(context) {
-		const findings: Finding[] = [];
-		context.callSites.forEach((site, index) => {
-			const finding = checkSite(context, site, index);
-			if (finding) findings.push(finding);
-		});
-		return findings;
-	},
-};
+export const oversizedFewShot: Rule = perCallSite('oversized-few-shot', checkSite);
 
 function checkSite(context: RuleContext, site: CallSite, index: number): Finding | undefined {
 	const segments = site.segments;

@@ -3,6 +3,7 @@ import { estimateCallSite } from '../pricing/estimate';
 import { formatInteger, formatUsd } from '../pricing/format';
 import { contains, hasForcedToolChoice, hasSchemaOutput, isGenerationApi, pricedOrUndefined, requestObject, ruleLink } from './shapes';
 import type { Finding, Fix, Rule, RuleContext } from './types';
+import { perCallSite } from './util';
 
 /** A cap this small means a short, structured answer. */
 const SHORT_ANSWER_CAP = 256;
@@ -26,17 +27,7 @@ function smallModelFor(canonicalId: string): string | undefined {
  * with the small model (its own prices and caching minimum). The model swap is offered but never
  * preferred: whether the small model is good enough is a question for evals, not for a linter.
  */
-export const rightSizeModel: Rule = {
-	id: 'right-size-model',
-	check(context) {
-		const findings: Finding[] = [];
-		context.callSites.forEach((site, index) => {
-			const finding = checkSite(context, site, index);
-			if (finding) findings.push(finding);
-		});
-		return findings;
-	},
-};
+export const rightSizeModel: Rule = perCallSite('right-size-model', checkSite);
 
 function checkSite(context: RuleContext, site: CallSite, index: number): Finding | undefined {
 	if (site.provider === 'openai-compatible' || site.baseURL !== undefined || !isGenerationApi(site.api)) return undefined;

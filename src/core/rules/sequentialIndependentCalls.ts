@@ -1,6 +1,6 @@
 import * as ts from 'typescript';
 import { formatInteger } from '../pricing/format';
-import { ancestry, boundNames, enclosingStatement, lineIndent, references, ruleLink, someDescendant, unwrapExpression } from './shapes';
+import { ancestry, boundNames, enclosingStatement, lineIndent, references, ruleLink, someDescendant } from './shapes';
 import type { Finding, Fix, Rule, RuleContext } from './types';
 
 /** Line length up to which the `Promise.all` rewrite stays on one line. */

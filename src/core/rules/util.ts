@@ -5,7 +5,7 @@ import type { CallSite, PromptSegment, Span } from '../analysis/types';
 import { estimateCallSite } from '../pricing/estimate';
 import type { CostEstimate } from '../pricing/estimateTypes';
 import { formatUsd } from '../pricing/format';
-import type { RuleContext, TextEdit } from './types';
+import type { Finding, Rule, RuleContext, RuleId, TextEdit } from './types';
 
 // Shared helpers for rule authors. Everything here is pure and bounded by the size of the call's
 // arguments; nothing walks the whole tree.
@@ -308,4 +308,19 @@ export function pathToSpan(root: ts.Node, span: Span, sf: ts.SourceFile): ts.Nod
 		path.push(node);
 	}
 	return undefined;
+}
+
+/** A rule that looks at each call site on its own and reports at most one finding per site. */
+export function perCallSite(id: RuleId, checkSite: (context: RuleContext, site: CallSite, index: number) => Finding | undefined): Rule {
+	return {
+		id,
+		check(context) {
+			const findings: Finding[] = [];
+			context.callSites.forEach((site, index) => {
+				const finding = checkSite(context, site, index);
+				if (finding) findings.push(finding);
+			});
+			return findings;
+		},
+	};
 }
