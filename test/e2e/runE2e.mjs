@@ -211,7 +211,13 @@ async function main() {
 	console.log(`e2e: ${path.relative(repoRoot, picked.file)} in ${path.relative(repoRoot, picked.folder) || '.'} (a temporary copy)`);
 	target = copyWorkspace(picked);
 	[server, browser] = await Promise.all([
-		startCodeServer({ workspace: target.folder, timeoutSeconds: timeoutSeconds + 30, settings: { 'costlens.rules.defaultMaxTokens': FIX_MAX_TOKENS } }),
+		startCodeServer({ workspace: target.folder, timeoutSeconds: timeoutSeconds + 30, settings: {
+			'costlens.rules.defaultMaxTokens': FIX_MAX_TOKENS,
+			// The scenarios open copies outside any node_modules: TypeScript's "cannot find module
+			// 'openai'" would crowd the screenshots and the Problems panel with noise that is not ours.
+			'typescript.validate.enable': false,
+			'javascript.validate.enable': false,
+		} }),
 		launchChromium(),
 	]);
 	const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
