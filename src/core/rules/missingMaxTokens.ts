@@ -1,7 +1,8 @@
 import type { Api, CallSite, MaxOutputParam } from '../analysis/types';
 import type { PricedEstimate } from '../pricing/estimateTypes';
 import { formatInteger, formatUsd } from '../pricing/format';
-import { hasForcedToolChoice, insertPropertyEdits, isGenerationApi, isReasoningModel, modelIdOf, perMonth, pricedOrUndefined, propertyNode, requestObject, ruleLink, unwrapExpression } from './shapes';
+import { hasForcedToolChoice, insertPropertyEdits, isGenerationApi, isReasoningModel, modelIdOf, pricedOrUndefined, propertyNode, requestObject, ruleLink, unwrapExpression } from './shapes';
+import { perMonth } from './util';
 import type { Finding, Fix, Rule, RuleContext } from './types';
 import * as ts from 'typescript';
 
@@ -79,8 +80,8 @@ function missingCap(context: RuleContext, site: CallSite, index: number): Findin
 		const limit = OPENAI_OUTPUT_LIMITS[estimate.price.model];
 		if (limit !== undefined && limit > estimate.outputTokens) {
 			const worstExtra = ((limit - estimate.outputTokens) * outputRate) / 1_000_000;
-			monthlyImpactUsd = perMonth(context, worstExtra);
-			cost = `: a runaway reply can bill up to ${formatInteger(limit)} output tokens, ${formatUsd(estimate.costUsd + worstExtra)} per call instead of ~${formatUsd(estimate.costUsd)} (worst case ~${formatUsd(perMonth(context, estimate.costUsd + worstExtra))}/mo at the assumed traffic)`;
+			monthlyImpactUsd = perMonth(worstExtra, context);
+			cost = `: a runaway reply can bill up to ${formatInteger(limit)} output tokens, ${formatUsd(estimate.costUsd + worstExtra)} per call instead of ~${formatUsd(estimate.costUsd)} (worst case ~${formatUsd(perMonth(estimate.costUsd + worstExtra, context))}/mo at the assumed traffic)`;
 		} else {
 			cost = `: every 1,000 output tokens a runaway reply adds costs ${formatUsd(outputRate / 1000)} per call, with no upper bound`;
 		}
@@ -115,7 +116,7 @@ function oversizedAnthropicCap(context: RuleContext, site: CallSite, index: numb
 	let monthlyImpactUsd: number | undefined;
 	if (estimate && cap.value > estimate.outputTokens) {
 		const worstExtra = ((cap.value - estimate.outputTokens) * (estimate.rates?.output ?? estimate.price.output)) / 1_000_000;
-		monthlyImpactUsd = perMonth(context, worstExtra);
+		monthlyImpactUsd = perMonth(worstExtra, context);
 		cost = `; a runaway reply can bill ${formatUsd(estimate.costUsd + worstExtra)} per call instead of ~${formatUsd(estimate.costUsd)}`;
 	}
 	const value = context.settings.defaultMaxTokens;

@@ -2,9 +2,9 @@ import * as ts from 'typescript';
 import type { CallSite, PromptSegment } from '../analysis/types';
 import type { CostEstimate } from '../pricing/estimateTypes';
 import { formatInteger, formatTokens, formatUsd } from '../pricing/format';
-import { insertPropertyEdits, perMonth, pricedOrUndefined, propertyValue, requestObject, ruleLink, unwrapExpression } from './shapes';
+import { insertPropertyEdits, pricedOrUndefined, propertyValue, requestObject, ruleLink, unwrapExpression } from './shapes';
 import type { Finding, Fix, Rule, RuleContext, TextEdit } from './types';
-import { perCallSite } from './util';
+import { perCallSite, perMonth } from './util';
 
 /** The trim fix keeps this many example pairs (user + assistant). */
 const KEEP_PAIRS = 2;
@@ -48,7 +48,7 @@ function checkSite(context: RuleContext, site: CallSite, index: number): Finding
 	let monthlyImpactUsd: number | undefined;
 	if (priced) {
 		const perCall = (tokens * (priced.rates?.input ?? priced.price.input)) / 1_000_000;
-		monthlyImpactUsd = perMonth(context, perCall);
+		monthlyImpactUsd = perMonth(perCall, context);
 		cost = `, ~${formatUsd(monthlyImpactUsd)}/mo of input at the assumed traffic`;
 	}
 	const fixes: Fix[] = [];

@@ -1,4 +1,5 @@
 import * as ts from 'typescript';
+import { unwrap } from '../analysis/context';
 import type { CallSite, Span } from '../analysis/types';
 import type { CostEstimate, PricedEstimate } from '../pricing/estimateTypes';
 import type { PriceTable } from '../pricing/types';
@@ -17,14 +18,8 @@ export function ruleLink(id: string): string {
 	return `README.md#rule-${id}`;
 }
 
-/** Strips `( … )`, `as T`, `satisfies T`, `<T>x` and `x!` around an expression. */
-export function unwrapExpression(node: ts.Expression): ts.Expression {
-	let n = node;
-	for (;;) {
-		if (ts.isParenthesizedExpression(n) || ts.isAsExpression(n) || ts.isSatisfiesExpression(n) || ts.isTypeAssertionExpression(n) || ts.isNonNullExpression(n)) n = n.expression;
-		else return n;
-	}
-}
+/** Parentheses, `as`, `satisfies`, `!` and `<T>` peeled off: the analyser's own `unwrap`. */
+export const unwrapExpression = unwrap;
 
 /** The request object literal written in the call itself (`create({ … })`), the one `argsSpan` points at. */
 export function requestObject(context: RuleContext, index: number): ts.ObjectLiteralExpression | undefined {
@@ -279,7 +274,3 @@ export function references(node: ts.Node, names: ReadonlySet<string>): boolean {
 	return walk(node);
 }
 
-/** Per-month figure from a per-call cost at the assumed traffic. */
-export function perMonth(context: RuleContext, perCallUsd: number): number {
-	return perCallUsd * context.assumptions.callsPerDay * 30;
-}

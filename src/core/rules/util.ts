@@ -1,5 +1,5 @@
 import * as ts from 'typescript';
-import { AnalysisCtx, type Env, type FileCtx, type Scope, isScopeNode, unwrap } from '../analysis/context';
+import { AnalysisCtx, type Env, type FileCtx, type Scope, isScopeNode } from '../analysis/context';
 import { DEFAULT_MAX_BYTES } from '../analysis/skip';
 import type { CallSite, PromptSegment, Span } from '../analysis/types';
 import { estimateCallSite } from '../pricing/estimate';
@@ -10,7 +10,7 @@ import type { Finding, Rule, RuleContext, RuleId, TextEdit } from './types';
 // Shared helpers for rule authors. Everything here is pure and bounded by the size of the call's
 // arguments; nothing walks the whole tree.
 
-const { SyntaxKind, forEachChild, isIdentifier, isObjectLiteralExpression, isPropertyAssignment, isShorthandPropertyAssignment, isStringLiteral, isComputedPropertyName, isStringLiteralLike } = ts;
+const { SyntaxKind, forEachChild, isIdentifier, isPropertyAssignment, isShorthandPropertyAssignment, isStringLiteral, isComputedPropertyName, isStringLiteralLike } = ts;
 
 /** The calendar used for every monthly figure (same as the estimate's). */
 export const DAYS_PER_MONTH = 30;
@@ -94,13 +94,6 @@ export function staticPrefixEnd(site: CallSite): number {
 	return end;
 }
 
-/** The request object literal passed to call `index`, when written inline. */
-export function requestObject(context: RuleContext, index: number): ts.ObjectLiteralExpression | undefined {
-	const arg = context.calls[index]?.arguments[0];
-	if (!arg) return undefined;
-	const e = unwrap(arg);
-	return isObjectLiteralExpression(e) ? e : undefined;
-}
 
 function propertyKey(name: ts.PropertyName): string | undefined {
 	if (isIdentifier(name) || isStringLiteral(name) || name.kind === SyntaxKind.NumericLiteral) return (name as ts.Identifier).text;
@@ -118,12 +111,6 @@ export function findProperty(obj: ts.ObjectLiteralExpression, name: string): ts.
 	return found;
 }
 
-/** The value expression of property `name` (the identifier itself for a shorthand property). */
-export function propertyValue(obj: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
-	const p = findProperty(obj, name);
-	if (!p) return undefined;
-	return isPropertyAssignment(p) ? p.initializer : p.name;
-}
 
 /** Leading whitespace of the line that contains `offset`. */
 export function lineIndentAt(text: string, offset: number): string {
