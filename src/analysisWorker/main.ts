@@ -6,12 +6,11 @@
 import * as fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { checkFile } from '../core/check';
-import { createPriceTable } from '../core/pricing/priceTable';
+import { createPriceTable, type PriceOverride } from '../core/pricing/priceTable';
 import type { PriceTable } from '../core/pricing/types';
 import { createTokenCounter, type TokenCounter } from '../core/tokens/tokenCounter';
 import { createFsResolver } from '../node/fsResolver';
 import { assertNever, isToWorker, type FileResult, type FromWorker, type ToWorker, type WorkerSettings } from '../protocol/analysisWorker';
-import { checkPriceOverrides } from './priceOverrides';
 
 /** Same cap as the core's default: bigger files are reported as skipped without being read. */
 const MAX_SCAN_BYTES = 2 * 1024 * 1024;
@@ -35,17 +34,9 @@ function errorMessage(e: unknown): string {
 function pricesFor(settings: WorkerSettings): { table: PriceTable; warnings: readonly string[] } {
 	const key = JSON.stringify(settings.priceOverrides);
 	if (priceCache?.key === key) return priceCache;
-	const checked = checkPriceOverrides(settings.priceOverrides);
-	let table: PriceTable;
-	let warnings = checked.warnings;
-	try {
-		table = createPriceTable(checked.overrides);
-	} catch (e: unknown) {
-		// The core rejected overrides that passed our shape check: say so and price with the built-in table.
-		warnings = [...warnings, `Price overrides ignored: ${errorMessage(e)}`];
-		table = createPriceTable();
-	}
-	priceCache = { key, table, warnings };
+	// The core validates the untyped settings JSON itself and reports each ignored entry.
+	const table = createPriceTable(settings.priceOverrides as Readonly<Record<string, PriceOverride>>);
+	priceCache = { key, table, warnings: table.warnings ?? [] };
 	return priceCache;
 }
 

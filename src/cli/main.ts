@@ -50,6 +50,10 @@ function runScan(options: ScanOptions): number {
 	}
 	const assumptions = scanAssumptions(options.callsPerDay, options.assumedOutputTokens);
 	const prices = createPriceTable(overrides);
+	// In the editor a bad entry is skipped with a warning; here the user named the file explicitly, and a
+	// CI job must not quietly report a model as unpriced because of a typo.
+	const problems = prices.warnings ?? [];
+	if (problems.length > 0) throw new UsageError(`--prices: ${problems.join('; ')}`);
 	// Machine formats keep stdout for the document alone.
 	const log = options.format === 'table' ? process.stdout : process.stderr;
 	if (options.fix) {

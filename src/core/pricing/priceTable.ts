@@ -13,6 +13,8 @@ const OPENAI_DATE_SUFFIX = /-\d{4}-\d{2}-\d{2}$/;
 const ANTHROPIC_DATE_SUFFIX = /-\d{8}$/;
 
 const PRICE_FIELDS = ['input', 'output', 'cachedInput', 'cacheWrite5m', 'cacheWrite1h', 'batchMultiplier'] as const;
+/** Every field an override may set; anything else is most likely a typo (`ouput`) and is reported. */
+const OVERRIDE_FIELDS: ReadonlySet<string> = new Set([...PRICE_FIELDS, 'provider', 'longContext', 'caching', 'encoding', 'tokenFactor', 'kind', 'reasoning', 'asOf', 'source', 'aliases']);
 
 /**
  * The built-in table plus user overrides. Unknown models return undefined (unpriced, never $0).
@@ -71,8 +73,10 @@ function isBadNumber(value: unknown): boolean {
 
 function validateOverride(key: string, override: unknown): string | undefined {
 	if (key.trim() === '') return 'empty model id';
-	if (typeof override !== 'object' || override === null) return 'expected an object with prices';
+	if (typeof override !== 'object' || override === null || Array.isArray(override)) return 'expected an object such as { "input": 3, "output": 15 } (USD per million tokens)';
 	const o = override as Record<string, unknown>;
+	const unknown = Object.keys(o).filter((field) => !OVERRIDE_FIELDS.has(field));
+	if (unknown.length > 0) return `unknown field${unknown.length === 1 ? '' : 's'} ${unknown.map((f) => `"${f}"`).join(', ')}`;
 	const bad: string[] = PRICE_FIELDS.filter((field) => o[field] !== undefined && isBadNumber(o[field]));
 	if (o.tokenFactor !== undefined && (isBadNumber(o.tokenFactor) || o.tokenFactor === 0)) bad.push('tokenFactor');
 	if (o.longContext !== undefined) {

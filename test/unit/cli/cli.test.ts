@@ -159,6 +159,19 @@ void describe('costlens scan: human output', () => {
 			removeTree(withPrices);
 		}
 	});
+
+	void it('rejects a misspelt field in a --prices entry, naming the entry and the field', () => {
+		const prices = { 'claude-imaginary-9': { input: 1, ouput: 5 }, 'claude-other-9': { input: 1, output: 5 } };
+		const root = makeTree({ 'unknown.ts': anthropicCall('claude-imaginary-9'), 'prices.json': JSON.stringify(prices) });
+		try {
+			const result = runCli(['scan', 'unknown.ts', '--prices', 'prices.json', '--json'], { cwd: root });
+			assert.equal(result.status, 2);
+			assert.match(result.stderr, /--prices: price override for "claude-imaginary-9" ignored: unknown field "ouput"/);
+			assert.equal(result.stdout, '', 'no report built on half-applied prices');
+		} finally {
+			removeTree(root);
+		}
+	});
 });
 
 void describe('costlens: bad usage exits 2', () => {
@@ -196,7 +209,7 @@ void describe('costlens: bad usage exits 2', () => {
 		try {
 			const malformed = runCli(['scan', '.', '--prices', 'p.json'], { cwd: root });
 			assert.equal(malformed.status, 2);
-			assert.match(malformed.stderr, /needs numeric "input" and "output"/);
+			assert.match(malformed.stderr, /--prices: price override for "x" ignored: input must be a non-negative number/);
 		} finally {
 			removeTree(root);
 		}

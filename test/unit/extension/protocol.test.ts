@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkPriceOverrides } from '../../../src/analysisWorker/priceOverrides';
 import { isFromWorker, isToWorker } from '../../../src/protocol/analysisWorker';
 import { assumptions, priced, site } from './sampleData';
 
@@ -47,27 +46,5 @@ void describe('isFromWorker', () => {
 		assert.equal(isFromWorker({ type: 'scanFile', requestId: 1, fileName: '/a.ts', done: 1, total: 2, result, error: 'both' }), false);
 		assert.equal(isFromWorker({ type: 'scanDone', requestId: 1 }), false);
 		assert.equal(isFromWorker({ type: 'failed', requestId: '1', message: 'boom' }), false);
-	});
-});
-
-void describe('checkPriceOverrides', () => {
-	void it('keeps valid rows and reports each invalid one by model id', () => {
-		const checked = checkPriceOverrides({
-			'my-model': { input: 0.5, output: 1.5 },
-			'claude-sonnet-4-5': { input: 2, output: 10, cachedInput: 0.2, asOf: '2026-12-01' },
-			'bad-negative': { input: -1, output: 1 },
-			'bad-missing': { input: 1 },
-			'bad-type': 'cheap',
-			'bad-field': { input: 1, output: 2, inptu: 3 },
-		});
-		assert.deepEqual(Object.keys(checked.overrides).sort(), ['claude-sonnet-4-5', 'my-model']);
-		assert.equal(checked.warnings.length, 4);
-		for (const model of ['bad-negative', 'bad-missing', 'bad-type', 'bad-field']) assert.ok(checked.warnings.some((w) => w.includes(`"${model}"`)), model);
-		assert.ok(checked.warnings.some((w) => w.includes('"inptu"')));
-	});
-
-	void it('rejects a non-object setting with one message and accepts an absent one silently', () => {
-		assert.equal(checkPriceOverrides([1, 2]).warnings.length, 1);
-		assert.deepEqual(checkPriceOverrides(undefined), { overrides: {}, warnings: [] });
 	});
 });

@@ -120,3 +120,25 @@ void describe('price overrides', () => {
 		]);
 	});
 });
+
+void describe('createPriceTable with untyped settings JSON', () => {
+	void it('keeps valid rows, names each ignored entry, and reports misspelt fields', () => {
+		const table = createPriceTable({
+			'my-model': { input: 0.5, output: 1.5 },
+			'claude-sonnet-4-5': { cachedInput: 0.2, asOf: '2026-12-01' },
+			'bad-negative': { input: -1, output: 1 },
+			'bad-missing': { input: 1 },
+			'bad-type': 'cheap',
+			'bad-field': { input: 1, output: 2, inptu: 3 },
+		} as unknown as Parameters<typeof createPriceTable>[0]);
+		assert.equal(table.lookup('my-model')?.output, 1.5);
+		assert.equal(table.lookup('claude-sonnet-4-5')?.cachedInput, 0.2, 'a partial override of a built-in row');
+		assert.equal(table.lookup('claude-sonnet-4-5')?.input, 3, 'the rest of the row stays');
+		for (const model of ['bad-negative', 'bad-missing', 'bad-type', 'bad-field']) {
+			assert.equal(table.lookup(model), undefined, model);
+			assert.ok(table.warnings?.some((w) => w.includes(`"${model}"`)), model);
+		}
+		assert.ok(table.warnings?.some((w) => w.includes('"inptu"')));
+		assert.equal(table.warnings?.length, 4);
+	});
+});
