@@ -1,6 +1,6 @@
 // Runs a real VS Code (code-server 4.100.3 = VS Code 1.100.3) for the extension-host and
 // end-to-end suites, fully isolated from the home directory, and drives it with Debian's chromium.
-// See /work/shared/notes/e2e-in-real-vscode.md for why code-server rather than @vscode/test-electron.
+// See the shared notes, e2e-in-real-vscode.md for why code-server rather than @vscode/test-electron.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import { createServer } from 'node:net';

@@ -3,7 +3,7 @@
 # chromium + ripgrep (+ build tools when code-server's native modules must be built), and
 # code-server 4.100.3 in test/e2e/node_modules from the committed lockfile.
 # Idempotent: a fast no-op when everything is present. Needs only apt and the npm registry
-# (see /work/shared/notes/e2e-in-real-vscode.md for why each step is here).
+# (see the shared notes, e2e-in-real-vscode.md for why each step is here).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

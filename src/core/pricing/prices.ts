@@ -3,7 +3,7 @@ import type { CachingRule, ModelPrice } from './types';
 /**
  * The built-in price table, as data. USD per million tokens.
  *
- * Every figure is transcribed from /work/shared/notes/pricing-and-caching-rules.md, which records the
+ * Every figure is transcribed from the shared notes, pricing-and-caching-rules.md, which records the
  * providers' pricing pages "as captured in 2026" without a day. `AS_OF` is the day the rows were
  * transcribed and checked against those notes (2026-11-26), the one honest date we have; a unit test
  * pins a sample of rows so a silent edit shows up.
