@@ -1,6 +1,7 @@
 import * as ts from 'typescript';
 import { type Env, type FileCtx, type Scope, bindingsOf, derefIdentifier, isRelative, lookup, unwrap } from '../analysis/context';
 import { type Ref, resolveArray, resolveMember, resolveObject, resolveString, resolveText } from '../analysis/resolve';
+import { ruleLink } from './shapes';
 import type { CallSite, PromptSegment, ResolvedText, Span } from '../analysis/types';
 import { formatTokens } from '../pricing/format';
 import type { Finding, Fix, Rule, RuleContext, TextEdit } from './types';
@@ -631,7 +632,7 @@ function toFinding(context: RuleContext, index: number, hit: Hit, part: PrefixRe
 	return {
 		ruleId: 'cache-busting-system-prompt',
 		severity,
-		message: `\`${hit.label}\` in the ${part.name} ${KIND_TEXT[hit.kind]}, ${cost}${others}`,
+		message: `\`${hit.label}\` in the ${part.name} ${KIND_TEXT[hit.kind]}, ${cost}${others} See ${ruleLink('cache-busting-system-prompt')}`,
 		span: hit.span,
 		callSiteIndex: index,
 		...(first && impact.monthlyUsd !== undefined ? { monthlyImpactUsd: impact.monthlyUsd } : {}),

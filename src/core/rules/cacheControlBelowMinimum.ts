@@ -1,4 +1,5 @@
 import * as ts from 'typescript';
+import { ruleLink } from './shapes';
 import type { CallSite, PromptSegment, Span } from '../analysis/types';
 import { formatInteger, formatTokens } from '../pricing/format';
 import type { Finding, Rule, RuleContext } from './types';
@@ -34,7 +35,7 @@ export const cacheControlBelowMinimum: Rule = {
 				findings.push({
 					ruleId: 'cache-control-below-minimum',
 					severity: 'warning',
-					message: `${slots} \`cache_control\` breakpoints${site.topLevelCacheControl ? ' (counting the top-level one)' : ''}: Anthropic allows at most ${MAX_BREAKPOINTS} and rejects the request. ${NO_FIX} Keep the breakpoints at the ends of the stable parts (tools, system, examples).`,
+					message: `${slots} \`cache_control\` breakpoints${site.topLevelCacheControl ? ' (counting the top-level one)' : ''}: Anthropic allows at most ${MAX_BREAKPOINTS} and rejects the request. ${NO_FIX} Keep the breakpoints at the ends of the stable parts (tools, system, examples). See ${ruleLink('cache-control-below-minimum')}`,
 					span: extra ? cacheControlSpan(context, extra.s) : site.calleeSpan,
 					callSiteIndex: index,
 					fixes: [],
@@ -74,7 +75,7 @@ function belowMinimum(context: RuleContext, site: CallSite, index: number): Find
 	return {
 		ruleId: 'cache-control-below-minimum',
 		severity: 'warning',
-		message: `this \`cache_control\` marks a ${formatInteger(prefix)}-token prefix, below ${model}'s ${formatInteger(minTokens)}-token minimum: the API silently caches nothing, so every call pays the full input price.${advice}`,
+		message: `this \`cache_control\` marks a ${formatInteger(prefix)}-token prefix, below ${model}'s ${formatInteger(minTokens)}-token minimum: the API silently caches nothing, so every call pays the full input price.${advice} See ${ruleLink('cache-control-below-minimum')}`,
 		span: cacheControlSpan(context, site.segments[lastMarked]!),
 		callSiteIndex: index,
 		...(monthlyImpactUsd !== undefined ? { monthlyImpactUsd } : {}),

@@ -1,5 +1,6 @@
 import * as ts from 'typescript';
 import { derefIdentifier, unwrap } from '../analysis/context';
+import { ruleLink } from './shapes';
 import type { CallSite, PromptSegment } from '../analysis/types';
 import { formatTokens } from '../pricing/format';
 import type { Finding, Fix, Rule, RuleContext, TextEdit } from './types';
@@ -45,7 +46,7 @@ export const uncachedStablePrefix: Rule = {
 			findings.push({
 				ruleId: 'uncached-stable-prefix',
 				severity: saving >= WARNING_SAVING_USD ? 'warning' : 'info',
-				message: `the ${formatTokens(prefixTokens)}-token stable prefix (${parts}) has no \`cache_control\` breakpoint, so every call pays the full input price for it: caching it would save ${formatMonthly(saving)} at the assumed traffic (${Math.round(context.assumptions.warmCacheShare * 100)}% warm calls, writes at 1.25×, reads at 0.1×).`,
+				message: `the ${formatTokens(prefixTokens)}-token stable prefix (${parts}) has no \`cache_control\` breakpoint, so every call pays the full input price for it: caching it would save ${formatMonthly(saving)} at the assumed traffic (${Math.round(context.assumptions.warmCacheShare * 100)}% warm calls, writes at 1.25×, reads at 0.1×). See ${ruleLink('uncached-stable-prefix')}`,
 				span: target.span,
 				callSiteIndex: index,
 				monthlyImpactUsd: saving,

@@ -1,5 +1,6 @@
 import * as ts from 'typescript';
 import { derefIdentifier, unwrap } from '../analysis/context';
+import { ruleLink } from './shapes';
 import type { CallSite } from '../analysis/types';
 import type { ModelPrice } from '../pricing/types';
 import type { Finding, Fix, Rule, RuleContext, TextEdit } from './types';
@@ -29,7 +30,7 @@ export const unknownModel: Rule = {
 				findings.push({
 					ruleId: 'unknown-model',
 					severity: 'info',
-					message: `no price for \`${id}\` on this OpenAI-compatible endpoint: estimates are unpriced. Add a price override for it in the \`costlens.pricing.overrides\` setting to price this call.`,
+					message: `no price for \`${id}\` on this OpenAI-compatible endpoint: estimates are unpriced. Add a price override for it in the \`costlens.pricing.overrides\` setting to price this call. See ${ruleLink('unknown-model')}`,
 					span: model.span,
 					callSiteIndex: index,
 					fixes: [],
@@ -43,7 +44,7 @@ export const unknownModel: Rule = {
 			findings.push({
 				ruleId: 'unknown-model',
 				severity: 'warning',
-				message: `no price for \`${id}\`: estimates are unpriced.${hint} A fine-tune or a new model can be priced with a \`costlens.pricing.overrides\` entry.`,
+				message: `no price for \`${id}\`: estimates are unpriced.${hint} A fine-tune or a new model can be priced with a \`costlens.pricing.overrides\` entry. See ${ruleLink('unknown-model')}`,
 				span: model.span,
 				callSiteIndex: index,
 				fixes,
