@@ -256,21 +256,7 @@ export function scopeAt(file: FileCtx, target: ts.Node): Scope {
 
 /** The node spanning exactly `span` inside `root` (outermost such node), if any. */
 export function nodeAtSpan(root: ts.Node, span: Span, sf: ts.SourceFile): ts.Node | undefined {
-	let node: ts.Node = root;
-	for (let guard = 0; guard < 512; guard++) {
-		if (node.getStart(sf) === span.start && node.getEnd() === span.end) return node;
-		let next: ts.Node | undefined;
-		forEachChild(node, (child) => {
-			if (child.getStart(sf) <= span.start && span.end <= child.getEnd()) {
-				next = child;
-				return true;
-			}
-			return undefined;
-		});
-		if (!next) return undefined;
-		node = next;
-	}
-	return undefined;
+	return pathToSpan(root, span, sf)?.at(-1);
 }
 
 /**
