@@ -1,5 +1,6 @@
 // One bundler, named builds. `node esbuild.mjs [--production] [--watch] [name…]`.
 import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -32,15 +33,32 @@ const common = {
 	plugins: watch ? [problemMatcher] : [],
 };
 
+/** Native addons (and the loader that finds their binaries) cannot be bundled; they load from node_modules. */
+const NATIVE = ['better-sqlite3', 'sqlite-vec'];
+
 /** @type {Record<string, import('esbuild').BuildOptions>} */
 const builds = {
 	/** Extension host: `vscode` is provided at runtime. Parser and tokenizer are NOT bundled here (they load in the worker). */
 	extension: { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
 	/** Analysis worker: parser + tokenizer live here, off the extension host's main thread. */
 	analysisWorker: { ...common, entryPoints: ['src/analysisWorker/main.ts'], outfile: 'dist/analysisWorker.js' },
-	/** CLI: the same core, with a shebang so `npx costlens` runs it. */
-	cli: { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+	/** CLI: the same core, with a shebang so `npx costlens` runs it. Native modules load from node_modules. */
+	cli: { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, external: NATIVE },
+	/** Sidecar: the pipeline behind JSON-RPC over stdio, started by the extension on first use. */
+	sidecar: { ...common, entryPoints: ['src/sidecar/main.ts'], outfile: 'dist/sidecar.js', external: NATIVE },
 };
+
+/** The semantic cache's Hamming-scan kernel: readable .wat assembled to dist/hammingScan.wasm (src/sidecar/semantic/bitIndex.ts loads it, else scans in JS). */
+async function buildWasm() {
+	const source = 'src/sidecar/semantic/hammingScan.wat';
+	const wabt = await (await import('wabt')).default();
+	const wasm = wabt.parseWat(source, fs.readFileSync(source, 'utf8'));
+	wasm.validate();
+	fs.mkdirSync('dist', { recursive: true });
+	fs.writeFileSync('dist/hammingScan.wasm', wasm.toBinary({}).buffer);
+	wasm.destroy();
+}
+if (only.length === 0 || only.includes('hammingScan')) await buildWasm();
 
 const selected = Object.entries(builds).filter(([name]) => only.length === 0 || only.includes(name));
 if (watch) {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 
 export const USAGE = `Usage: costlens scan [paths…] [options]
+       costlens run | replay | usage | cache …   (see costlens run --help)
 
 Finds Anthropic and OpenAI SDK calls in TypeScript/JavaScript files and estimates what they cost.
 Paths are files or folders (default: .); folders are walked recursively, honouring .gitignore.

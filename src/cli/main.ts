@@ -15,9 +15,17 @@ const { version } = require('../../package.json') as { version: string };
 const PROGRESS_MIN_FILES = 200;
 const PROGRESS_INTERVAL_MS = 100;
 
-/** Runs the CLI; returns the exit code (0 ok, 1 `--fail-on` matched or internal error, 2 bad usage). */
-export function main(argv: readonly string[]): number {
+const PIPELINE_COMMANDS = new Set(['run', 'replay', 'usage', 'cache']);
+
+/** Runs the CLI; resolves to the exit code (0 ok, 1 `--fail-on` matched, a request failed or internal error, 2 bad usage). */
+export async function main(argv: readonly string[]): Promise<number> {
 	try {
+		const first = argv.find((a) => !a.startsWith('-'));
+		if (first !== undefined && PIPELINE_COMMANDS.has(first)) {
+			// Loaded only here: `scan` never pays for SQLite or the SDKs.
+			const { runPipelineCommand } = require('./pipelineCommands') as typeof import('./pipelineCommands');
+			return await runPipelineCommand(first, argv.filter((a, i) => i !== argv.indexOf(first)));
+		}
 		const command = parseCommandLine(argv);
 		if (command.kind === 'help') {
 			process.stdout.write(USAGE + '\n');
@@ -115,4 +123,6 @@ function createProgress(): { update(done: number, total: number): void; clear():
 	};
 }
 
-process.exitCode = main(process.argv.slice(2));
+void main(process.argv.slice(2)).then((code) => {
+	process.exitCode = code;
+});
