@@ -4,7 +4,10 @@
  * terminal and the editor run exactly the same code.
  */
 import { randomUUID } from 'node:crypto';
-import { createPriceTable, createTokenCounter, type PriceTable } from '../core';
+// Narrow imports: the core barrel would pull the TypeScript compiler (analysis) into the sidecar.
+import { createPriceTable } from '../core/pricing/priceTable';
+import type { PriceTable } from '../core/pricing/types';
+import { createTokenCounter } from '../core/tokens/tokenCounter';
 import { DEFAULT_RETRY_POLICY, PipelineError, runPipeline, SpendGuard, type RetryPolicy, type Embedder, type PipelineRequest, type PipelineResult, type ProviderClient, type ProviderId, type RunOptions } from '../core/pipeline';
 import type { InitializeParams } from '../protocol/sidecar';
 import { createOpenAIEmbedder, offlineEmbedder } from './embedders';

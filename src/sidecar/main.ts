@@ -4,7 +4,8 @@
  * the editor. It opens no network listener. stdout carries only protocol frames: everything
  * human-readable goes to stderr, which the extension shows in its log.
  */
-import { CancellationToken, ResponseError, ErrorCodes, createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { CancellationToken, ResponseError, ErrorCodes, createMessageConnection, StreamMessageWriter, type Message } from 'vscode-jsonrpc/node';
+import { TolerantMessageReader } from './frameReader';
 import { PipelineError } from '../core/pipeline';
 import { checkParams, SIDECAR_PROTOCOL_VERSION, SidecarErrorCodes, type InitializeParams, type InitializeResult, type PipelineErrorData, type SidecarMethod, type SidecarRequests } from '../protocol/sidecar';
 import { Engine } from './engine';
@@ -22,7 +23,13 @@ const log = (message: string): void => {
 	process.stderr.write(`[sidecar] ${message}\n`);
 };
 
-const connection = createMessageConnection(new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout), {
+const writer = new StreamMessageWriter(process.stdout);
+// Malformed frames are answered here (parse error / invalid request) and never reach the connection.
+const reader = new TolerantMessageReader(process.stdin, (id, code, message) => {
+	log(`rejected a frame: ${message}`);
+	void writer.write({ jsonrpc: '2.0', id, error: { code, message } } as unknown as Message);
+});
+const connection = createMessageConnection(reader, writer, {
 	error: log,
 	warn: log,
 	info: () => undefined,

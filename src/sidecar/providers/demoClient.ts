@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { Completion, NormalizedUsage, ProviderCall, ProviderClient, ProviderReply } from '../../core/pipeline';
 import { stopKindAnthropic } from '../../core/pipeline';
-import type { TokenCounter } from '../../core';
+import type { TokenCounter } from '../../core/tokens/tokenCounter';
 
 export interface DemoOptions {
 	readonly tokens: TokenCounter;
