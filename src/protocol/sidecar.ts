@@ -44,6 +44,8 @@ export interface InitializeParams {
 	readonly limits?: { readonly requestsPerMinute?: number; readonly dailyBudgetUsd?: number };
 	/** Cache lifetimes, ms. */
 	readonly ttl?: { readonly exactMs?: number; readonly semanticMs?: number };
+	/** Size caps; the least recently hit entries are evicted first (defaults 100,000 and 50,000). */
+	readonly cacheLimits?: { readonly maxExactEntries?: number; readonly maxSemanticEntries?: number };
 }
 
 export interface InitializeResult {
@@ -149,6 +151,7 @@ const string: Check = (v) => (typeof v === 'string' ? undefined : 'must be a str
 const nonEmptyString: Check = (v) => (typeof v === 'string' && v.length > 0 && v.length <= 1024 ? undefined : 'must be a non-empty string of at most 1024 characters');
 const finiteNumber: Check = (v) => (typeof v === 'number' && Number.isFinite(v) ? undefined : 'must be a finite number');
 const nonNegative: Check = (v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? undefined : 'must be a number ≥ 0');
+const positiveInteger: Check = (v) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? undefined : 'must be a positive integer');
 const boolean: Check = (v) => (typeof v === 'boolean' ? undefined : 'must be true or false');
 const oneOf = (values: readonly string[]): Check => (v) => (typeof v === 'string' && values.includes(v) ? undefined : `must be one of ${values.join(', ')}`);
 const record: Check = (v) => (isRecord(v) ? undefined : 'must be an object');
@@ -216,6 +219,7 @@ const paramChecks: { readonly [M in SidecarMethod]: Check } = {
 		embedder: optional(shape({ kind: oneOf(['offline', 'openai']), model: optional(string), dimensions: optional(nonNegative), baseURL: optional(string) })),
 		limits: optional(shape({ requestsPerMinute: optional(nonNegative), dailyBudgetUsd: optional(nonNegative) })),
 		ttl: optional(shape({ exactMs: optional(nonNegative), semanticMs: optional(nonNegative) })),
+		cacheLimits: optional(shape({ maxExactEntries: optional(positiveInteger), maxSemanticEntries: optional(positiveInteger) })),
 	}),
 	'pipeline/run': shape({ runId: nonEmptyString, request: pipelineRequest }),
 	'usage/query': shape({ since: optional(finiteNumber), until: optional(finiteNumber), tenant: optional(string), limit: optional(nonNegative) }),

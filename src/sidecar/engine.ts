@@ -45,7 +45,13 @@ export class Engine {
 		for (const warning of this.prices.warnings ?? []) this.notices.push(`Price override ignored: ${warning}`);
 		if (options.dbFile) {
 			try {
-				const opened = openStore({ file: options.dbFile, ...(options.log ? { log: options.log } : {}), candidateIndex: (partition) => createBitIndex(partition) });
+				const opened = openStore({
+					file: options.dbFile,
+					...(options.log ? { log: options.log } : {}),
+					...optional('maxExactEntries', options.cacheLimits?.maxExactEntries),
+					...optional('maxSemanticEntries', options.cacheLimits?.maxSemanticEntries),
+					candidateIndex: (partition) => createBitIndex(partition),
+				});
 				this.store = opened.store;
 				this.notices.push(...opened.notices);
 			} catch (error) {

@@ -3,7 +3,8 @@
 // VS Code (code-server, 127.0.0.1 only) with CostLens loaded from this repository on examples/
 // and waits for Ctrl+C. PORT picks the port (default 8080, else any free one).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { codeServerInstalled, e2eDir, freePort, repoRoot, startCodeServer, workbenchUrl } from './codeServer.mjs';
 
@@ -30,6 +31,18 @@ if (existsSync(cli)) {
 	if (scan.status !== 0) console.log(`(the CLI exited with ${scan.status ?? scan.signal}; continuing)`);
 } else {
 	console.log('dist/cli.js is missing (the CLI was not built); continuing without it');
+}
+
+// The pipeline on a sample workload, offline: the demo provider answers (simulated, no key, nothing
+// billed), into a throw-away database so every run starts cold.
+const workload = path.join(repoRoot, 'examples', 'workloads', 'support.jsonl');
+if (existsSync(cli) && existsSync(workload)) {
+	const db = path.join(os.tmpdir(), `costlens-start-${process.pid}.db`);
+	const args = ['replay', path.relative(repoRoot, workload), '--cascade', 'claude-haiku-4-5:claude-sonnet-4-6', '--concurrency', '8', '--db', db];
+	heading(`node dist/cli.js ${args.slice(0, -2).join(' ')}`);
+	const replay = spawnSync(process.execPath, [cli, ...args], { cwd: repoRoot, stdio: 'inherit' });
+	if (replay.status !== 0) console.log(`(the replay exited with ${replay.status ?? replay.signal}; continuing)`);
+	for (const suffix of ['', '-wal', '-shm', '.lock']) rmSync(db + suffix, { force: true });
 }
 
 const desktop = spawnSync('sh', ['-c', 'command -v code'], { encoding: 'utf8' });

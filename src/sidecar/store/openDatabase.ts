@@ -48,9 +48,10 @@ function isUnwritable(error: unknown): boolean {
 /**
  * Durability: the cache tables run at `synchronous=NORMAL` (in WAL mode a committed transaction
  * survives a process crash such as `kill -9`; only power loss or an OS crash can drop the last
- * commits). The usage log is money, so `appendUsage` switches the connection to `synchronous=FULL`
- * for its transaction: the WAL is fsynced at that commit and the rows survive power loss too,
- * while cache writes keep NORMAL's speed (measured here: 12.1k vs 3.9k single-row inserts/s).
+ * commits). Usage rows of upstream attempts are money, so `appendUsage` switches the connection
+ * to `synchronous=FULL` for their transaction: the WAL is fsynced at that commit and the rows
+ * survive power loss too. Cache-hit rows ($0) and cache writes keep NORMAL's speed (measured here:
+ * 12.1k vs 3.9k single-row inserts/s).
  */
 function configure(db: Database.Database, file: string): void {
 	if (file !== ':memory:') {

@@ -98,8 +98,9 @@ void describe('exact cache', () => {
 
 	void it('replays a hit as a stream when the caller asks for streaming', async () => {
 		const engine = newEngine();
-		const first = await run(engine, anthropicRequest({ stream: false }));
-		const second = await run(engine, anthropicRequest({ stream: true }));
+		fake.setResponder(() => 'A long answer, sentence after sentence. '.repeat(30));
+		const first = await run(engine, anthropicRequest({ stream: false, maxTokens: 1024 }));
+		const second = await run(engine, anthropicRequest({ stream: true, maxTokens: 1024 }));
 		assert.equal(second.result.outcome, 'exact', 'stream is transport-only and not part of the key');
 		const deltas = second.events.filter((e): e is Extract<PipelineEvent, { type: 'delta' }> => e.type === 'delta');
 		assert.ok(deltas.length > 1, `a long answer replays as several deltas, got ${deltas.length}`);
