@@ -43,7 +43,11 @@ const builds = {
 	/** Analysis worker: parser + tokenizer live here, off the extension host's main thread. */
 	analysisWorker: { ...common, entryPoints: ['src/analysisWorker/main.ts'], outfile: 'dist/analysisWorker.js' },
 	/** CLI: the same core, with a shebang so `npx costlens` runs it. Native modules load from node_modules. */
-	cli: { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, external: NATIVE },
+	cli: { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, external: ['./scanCommand', './pipelineCommands'] },
+	/** `costlens scan`: the analysis core with the TypeScript compiler. */
+	scanCommand: { ...common, entryPoints: ['src/cli/scanCommand.ts'], outfile: 'dist/scanCommand.js' },
+	/** `costlens run | replay | usage | cache`: the pipeline, without the compiler. */
+	pipelineCommands: { ...common, entryPoints: ['src/cli/pipelineCommands.ts'], outfile: 'dist/pipelineCommands.js', external: NATIVE },
 	/** Sidecar: the pipeline behind JSON-RPC over stdio, started by the extension on first use. */
 	sidecar: { ...common, entryPoints: ['src/sidecar/main.ts'], outfile: 'dist/sidecar.js', external: NATIVE },
 };

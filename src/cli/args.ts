@@ -40,7 +40,13 @@ export interface ScanOptions {
 export type ParsedCommand = { readonly kind: 'help' } | { readonly kind: 'version' } | { readonly kind: 'scan'; readonly options: ScanOptions };
 
 /** A command-line mistake: printed as `costlens: <message>` with a usage hint, exit code 2. */
-export class UsageError extends Error {}
+export class UsageError extends Error {
+	override readonly name = 'UsageError';
+}
+
+export function isUsageError(error: unknown): error is UsageError {
+	return error instanceof Error && error.name === 'UsageError';
+}
 
 /** Parses `argv` (without node and the script). Throws `UsageError` for anything it does not understand. */
 export function parseCommandLine(argv: readonly string[]): ParsedCommand {

@@ -1,19 +1,14 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { createPriceTable, type CostReport } from '../core';
-import { buildSarif } from '../core/sarif';
-import { parseCommandLine, UsageError, USAGE, type FailOn, type ScanOptions } from './args';
-import { fixFiles, loadPriceOverrides, scan, scanAssumptions } from './scan';
-import { ANSI_STYLE, PLAIN_STYLE, renderTable } from './table';
+/**
+ * `dist/cli.js`: a small dispatcher. Each command family is its own bundle, required only when
+ * used, so `costlens run` does not parse the TypeScript compiler and `costlens scan` does not parse
+ * SQLite and the SDKs (esbuild.mjs keeps `./scanCommand` and `./pipelineCommands` external; the
+ * same relative requires also work in the tsc output).
+ */
+import { isUsageError, parseCommandLine, USAGE } from './args';
 
 // `require`, not `import`: esbuild inlines the file into the bundle either way, but an import would
 // also make tsc copy package.json into out/ when the tests compile.
 const { version } = require('../../package.json') as { version: string };
-
-/** Below this many files a scan is quick enough that a progress line would only flicker. */
-const PROGRESS_MIN_FILES = 200;
-const PROGRESS_INTERVAL_MS = 100;
 
 const PIPELINE_COMMANDS = new Set(['run', 'replay', 'usage', 'cache']);
 
@@ -22,9 +17,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 	try {
 		const first = argv.find((a) => !a.startsWith('-'));
 		if (first !== undefined && PIPELINE_COMMANDS.has(first)) {
-			// Loaded only here: `scan` never pays for SQLite or the SDKs.
 			const { runPipelineCommand } = require('./pipelineCommands') as typeof import('./pipelineCommands');
-			return await runPipelineCommand(first, argv.filter((a, i) => i !== argv.indexOf(first)));
+			return await runPipelineCommand(first, argv.filter((_, i) => i !== argv.indexOf(first)));
 		}
 		const command = parseCommandLine(argv);
 		if (command.kind === 'help') {
@@ -35,92 +29,17 @@ export async function main(argv: readonly string[]): Promise<number> {
 			process.stdout.write(`costlens ${version}\n`);
 			return 0;
 		}
-		return runScan(command.options);
+		const { runScan } = require('./scanCommand') as typeof import('./scanCommand');
+		return runScan(command.options, version);
 	} catch (error: unknown) {
-		if (error instanceof UsageError) {
+		// By name, not `instanceof`: each bundle has its own copy of the class.
+		if (isUsageError(error)) {
 			process.stderr.write(`costlens: ${error.message}\nRun 'costlens --help' for usage.\n`);
 			return 2;
 		}
 		process.stderr.write(`costlens: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
 		return 1;
 	}
-}
-
-function runScan(options: ScanOptions): number {
-	const cwd = process.cwd();
-	const missing = options.paths.filter((p) => !fs.existsSync(path.resolve(cwd, p)));
-	if (missing.length > 0) throw new UsageError(`no such file or folder: ${missing.join(', ')}`);
-	let overrides;
-	try {
-		overrides = options.pricesFile === undefined ? undefined : loadPriceOverrides(options.pricesFile);
-	} catch (error: unknown) {
-		throw new UsageError(error instanceof Error ? error.message : String(error));
-	}
-	const assumptions = scanAssumptions(options.callsPerDay, options.assumedOutputTokens);
-	const prices = createPriceTable(overrides);
-	// In the editor a bad entry is skipped with a warning; here the user named the file explicitly, and a
-	// CI job must not quietly report a model as unpriced because of a typo.
-	const problems = prices.warnings ?? [];
-	if (problems.length > 0) throw new UsageError(`--prices: ${problems.join('; ')}`);
-	// Machine formats keep stdout for the document alone.
-	const log = options.format === 'table' ? process.stdout : process.stderr;
-	if (options.fix) {
-		const fixed = fixFiles({ paths: options.paths, cwd, assumptions, prices });
-		for (const f of fixed.applied) log.write(`fixed ${f.file}:${f.line}:${f.column} ${f.ruleId}: ${f.title}\n`);
-		for (const f of fixed.failed) process.stderr.write(`costlens: ${f.file}: ${f.reason}\n`);
-		const files = new Set(fixed.applied.map((f) => f.file)).size;
-		log.write(`--fix: ${fixed.applied.length} fix${fixed.applied.length === 1 ? '' : 'es'} applied in ${files} file${files === 1 ? '' : 's'}\n${options.format === 'table' ? '\n' : ''}`);
-	}
-	const progress = createProgress();
-	let filesScanned = 0;
-	const report = scan({
-		paths: options.paths,
-		cwd,
-		assumptions,
-		prices,
-		onProgress: (done, total) => {
-			filesScanned = total;
-			progress.update(done, total);
-		},
-	});
-	progress.clear();
-	if (options.format === 'json') {
-		process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-	} else if (options.format === 'sarif') {
-		const readmeUri = pathToFileURL(path.join(__dirname, '..', 'README.md')).href;
-		process.stdout.write(JSON.stringify(buildSarif(report.findings, { version, readmeUri }), null, 2) + '\n');
-	} else {
-		const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
-		process.stdout.write(renderTable(report, filesScanned, assumptions, colour ? ANSI_STYLE : PLAIN_STYLE));
-	}
-	return options.failOn !== undefined && failsOn(report, options.failOn) ? 1 : 0;
-}
-
-const SEVERITY_RANK: Readonly<Record<FailOn, number>> = { hint: 0, info: 1, warning: 2, error: 3 };
-
-/** True when a finding at or above `threshold` is in the report. */
-function failsOn(report: CostReport, threshold: FailOn): boolean {
-	return report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[threshold]);
-}
-
-/** `scanning 1234/5000 files…` on stderr, rewritten in place, only on a terminal and only for large trees. */
-function createProgress(): { update(done: number, total: number): void; clear(): void } {
-	const enabled = process.stderr.isTTY === true;
-	let last = 0;
-	let shown = false;
-	return {
-		update(done, total) {
-			if (!enabled || total < PROGRESS_MIN_FILES) return;
-			const now = Date.now();
-			if (now - last < PROGRESS_INTERVAL_MS && done < total) return;
-			last = now;
-			shown = true;
-			process.stderr.write(`\r\u001b[Kscanning ${done}/${total} files…`);
-		},
-		clear() {
-			if (shown) process.stderr.write('\r\u001b[K');
-		},
-	};
 }
 
 void main(process.argv.slice(2)).then((code) => {
