@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createPriceTable } from '../core/pricing/priceTable';
 import type { PriceTable } from '../core/pricing/types';
 import { createTokenCounter } from '../core/tokens/tokenCounter';
-import { DEFAULT_RETRY_POLICY, PipelineError, runPipeline, SpendGuard, type RetryPolicy, type Embedder, type PipelineRequest, type PipelineResult, type ProviderClient, type ProviderId, type RunOptions } from '../core/pipeline';
+import { DEFAULT_RETRY_POLICY, EscalationMonitor, PipelineError, runPipeline, SpendGuard, type RetryPolicy, type Embedder, type PipelineRequest, type PipelineResult, type ProviderClient, type ProviderId, type RunOptions } from '../core/pipeline';
 import type { InitializeParams } from '../protocol/sidecar';
 import { createOpenAIEmbedder, offlineEmbedder } from './embedders';
 import { AnthropicClient } from './providers/anthropicClient';
@@ -37,6 +37,8 @@ export class Engine {
 	readonly embedder: Embedder;
 	private readonly clients = new Map<ProviderId, ProviderClient>();
 	private readonly spendGuard: SpendGuard;
+	/** Escalations over the last 100 cascade requests, per cheap→strong pair. */
+	private readonly escalations = new Map<string, EscalationMonitor>();
 	private readonly env: Readonly<Record<string, string | undefined>>;
 
 	constructor(private readonly options: EngineOptions) {
@@ -71,7 +73,7 @@ export class Engine {
 	async run(request: PipelineRequest, options: RunOptions = {}): Promise<PipelineResult> {
 		const missing = this.missingSetup(request.provider);
 		if (missing) throw new PipelineError(missing, 'invalid-request');
-		return runPipeline(
+		const result = await runPipeline(
 			request,
 			{
 				...(this.store ? { store: this.store } : {}),
@@ -88,6 +90,28 @@ export class Engine {
 			},
 			options,
 		);
+		const cascade = request.cascade;
+		if (cascade && (result.outcome === 'miss' || result.outcome === 'prefix')) {
+			const pair = `${cascade.cheapModel} → ${cascade.strongModel}`;
+			let monitor = this.escalations.get(pair);
+			if (!monitor) this.escalations.set(pair, (monitor = new EscalationMonitor()));
+			const before = monitor.warning;
+			monitor.record(result.escalated);
+			if (monitor.warning && !before) {
+				// The seed article's warning: past half, the cascade costs more than the strong model alone.
+				options.listener?.({ type: 'warning', message: `${Math.round(monitor.rate * 100)}% of the last ${monitor.count} requests through ${pair} escalated: the cheap model is wrong for this task. Send it to the strong model directly (or right-size with evals).` });
+			}
+		}
+		return result;
+	}
+
+	/** TTL and size eviction; the sidecar calls it on a timer, the store also runs it every few hundred writes. */
+	evict(): void {
+		try {
+			this.store?.evict(Date.now());
+		} catch (error) {
+			this.options.log?.(`Cache eviction failed: ${error instanceof Error ? error.message : String(error)}`);
+		}
 	}
 
 	close(): void {

@@ -126,6 +126,9 @@ handle(
 	{ needsEngine: false },
 );
 
+// Expired entries go even when nothing is written for a while; unref'd so it never keeps the process alive.
+setInterval(() => engine?.evict(), 10 * 60_000).unref();
+
 connection.onError(([error]) => log(`protocol error: ${error.message}`));
 connection.onClose(() => exit(0));
 process.stdin.on('end', () => exit(0));

@@ -248,6 +248,22 @@ void describe('cascade', () => {
 	});
 });
 
+void describe('escalation warning', () => {
+	void it('warns once when more than half of the recent cascade requests escalate', async () => {
+		const engine = newEngine();
+		fake.setResponder((r) => (r.model === 'claude-haiku-4-5' ? "I'm not sure about that." : 'A sure answer.'));
+		const warnings: string[] = [];
+		for (let i = 0; i < 25; i++) {
+			await engine.run(
+				{ tenant: 'acme', provider: 'anthropic', body: { max_tokens: 64, messages: [{ role: 'user', content: `question number ${i}` }] }, cascade: { cheapModel: 'claude-haiku-4-5', strongModel: 'claude-sonnet-4-6', gates: [{ kind: 'hedging' }] } },
+				{ listener: (e) => e.type === 'warning' && warnings.push(e.message) },
+			);
+		}
+		assert.equal(warnings.length, 1, warnings.join('\n'));
+		assert.match(warnings[0]!, /100% of the last 20 requests through claude-haiku-4-5 → claude-sonnet-4-6 escalated/);
+	});
+});
+
 void describe('faults', () => {
 	void it('honours retry-after on a 429 and then succeeds', async () => {
 		const engine = newEngine();
