@@ -106,6 +106,19 @@ export interface CacheClearResult {
 	readonly semantic: number;
 }
 
+/** The sidecar as the extension supervises it; shown in the playground and the status bar. */
+export type SidecarState =
+	/** Not started yet (it starts on first use). */
+	| { readonly kind: 'idle' }
+	| { readonly kind: 'starting' }
+	| { readonly kind: 'ready'; readonly info: InitializeResult }
+	/** Crashed; restarting after `delayMs`. */
+	| { readonly kind: 'restarting'; readonly crashes: number; readonly delayMs: number; readonly reason: string }
+	/** Gave up (5 crashes in 3 minutes, no Node found, untrusted workspace…); `reason` says why and what to do. */
+	| { readonly kind: 'failed'; readonly reason: string }
+	/** Workspace Trust: nothing that spends money runs in an untrusted workspace. */
+	| { readonly kind: 'untrusted' };
+
 /** Requests: method → params and result. */
 export interface SidecarRequests {
 	'initialize': { params: InitializeParams; result: InitializeResult };

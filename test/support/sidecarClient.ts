@@ -91,7 +91,11 @@ export function startSidecar(options: StartSidecarOptions = {}): SidecarClient {
 		});
 	});
 
-	const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+	const reader = new StreamMessageReader(child.stdout!);
+	// vscode-jsonrpc re-arms its 10 s partial-message timer forever, even after dispose, when the
+	// stream ends mid-frame (a SIGKILLed sidecar): that timer would keep the test process alive.
+	reader.partialMessageTimeout = 0;
+	const connection = createMessageConnection(reader, new StreamMessageWriter(child.stdin!));
 	const events: RunEventParams[] = [];
 	const notices: SidecarNotice[] = [];
 	connection.onNotification('pipeline/event', (params: RunEventParams) => void events.push(params));

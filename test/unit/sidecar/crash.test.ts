@@ -282,7 +282,6 @@ void describe('sidecar crash safety (kill -9 during a 1,000-request replay, 20 r
 			assert.deepEqual(init.notices.filter((n) => /moved|damaged|corrupt/i.test(n)), [], `${label}: the database must not be quarantined`);
 
 			const killAfterMs = 50 + Math.floor(random() * 1_450);
-			if (process.env.CRASH_DEBUG) process.stderr.write(`${label}: initialized, kill after ${killAfterMs}\n`);
 			const outcome = await crashRound(sidecar, items, killAfterMs, random);
 
 			// The echo replica must match what the fake really answered, or the cache checks prove nothing.
@@ -293,7 +292,6 @@ void describe('sidecar crash safety (kill -9 during a 1,000-request replay, 20 r
 				assert.equal(result.completion.text, item.truncated && result.outcome !== 'semantic' ? full.slice(0, 5 * 4) : full, `${label}: answer to "${item.userText}" (${result.outcome})`);
 				echoChecked++;
 			}
-			if (process.env.CRASH_DEBUG) process.stderr.write(`${label}: killed, answered ${outcome.answered.length}\n`);
 			const results = outcome.answered.map((a) => a.result);
 			const stats = checkDatabase(dbFile, expect, usageRows, results, label);
 			usageRows = stats.usageRows;
