@@ -28,7 +28,10 @@ function startSidecar(env: NodeJS.ProcessEnv = {}): Sidecar {
 	const child = spawn(process.execPath, [sidecarJs], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, COSTLENS_DEMO_LATENCY_SCALE: '0', ...env } });
 	let stderr = '';
 	child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-	const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+	const reader = new StreamMessageReader(child.stdout);
+	// vscode-jsonrpc re-arms this timer forever when a killed child leaves half a message behind.
+	reader.partialMessageTimeout = 0;
+	const connection = createMessageConnection(reader, new StreamMessageWriter(child.stdin));
 	const events: RunEventParams[] = [];
 	connection.onNotification('pipeline/event', (params: RunEventParams) => {
 		events.push(params);
