@@ -50,6 +50,8 @@ const builds = {
 	pipelineCommands: { ...common, entryPoints: ['src/cli/pipelineCommands.ts'], outfile: 'dist/pipelineCommands.js', external: NATIVE },
 	/** Sidecar: the pipeline behind JSON-RPC over stdio, started by the extension on first use. */
 	sidecar: { ...common, entryPoints: ['src/sidecar/main.ts'], outfile: 'dist/sidecar.js', external: NATIVE },
+	/** Playground webview: a browser bundle, loaded by the webview by nonce (no Node, no `vscode`). */
+	webview: { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview/playground.js' },
 };
 
 /** The semantic cache's Hamming-scan kernel: readable .wat assembled to dist/hammingScan.wasm (src/sidecar/semantic/bitIndex.ts loads it, else scans in JS). */

@@ -10,6 +10,8 @@ import { CostDiagnostics } from './diagnostics';
 import { DocumentAnalyzer, SUPPORTED_DOCUMENTS } from './documentAnalyzer';
 import { CostHoverProvider } from './hover';
 import { createLog } from './log';
+import { registerPlayground } from './playground/registerPlayground';
+import { registerSidecar } from './sidecar/registerSidecar';
 import { CostStatusBar } from './statusBar';
 import { ActivationTimer, createTestingApi, type TestingApi } from './testing';
 import { AnalysisWorkerClient } from './workerClient';
@@ -43,6 +45,9 @@ function compose(context: vscode.ExtensionContext): CostlensApi {
 	const overview = new CostOverview(config, analyzer, worker, log);
 	const statusBar = new CostStatusBar(analyzer);
 	const diagnostics = new CostDiagnostics(analyzer, config, context.extensionUri);
+	// Neither spawns anything here: the sidecar starts on first use, the webview when the view opens.
+	const sidecar = registerSidecar(context, log);
+	registerPlayground(context, { sidecar, analyzer, log });
 
 	context.subscriptions.push(
 		log,

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { formatBreakdownMarkdown } from '../core/pricing/format';
+import type { SiteRef } from './commands';
 import type { DocumentAnalyzer } from './documentAnalyzer';
 import { siteIndexForHover } from './siteLookup';
 
@@ -21,6 +22,18 @@ export class CostHoverProvider implements vscode.HoverProvider {
 		const offset = doc.offsetAt(position);
 		const span = site.calleeSpan.start <= offset && offset <= site.calleeSpan.end ? site.calleeSpan : site.span;
 		const range = new vscode.Range(doc.positionAt(span.start), doc.positionAt(span.end));
-		return new vscode.Hover(markdown, range);
+		return new vscode.Hover([markdown, playgroundLink({ uri: doc.uri.toString(), spanStart: site.span.start })], range);
 	}
+}
+
+/**
+ * "Open in Playground" as its own Markdown block: only this block is trusted, and only for that one
+ * command, so a command link quoted from the user's code in the breakdown above stays inert.
+ */
+function playgroundLink(ref: SiteRef): vscode.MarkdownString {
+	const args = encodeURIComponent(JSON.stringify([ref]));
+	const link = new vscode.MarkdownString(`[$(play) Open in Playground](command:costlens.openInPlayground?${args} "Run this call in the CostLens Playground")`, true);
+	link.isTrusted = { enabledCommands: ['costlens.openInPlayground'] };
+	link.supportHtml = false;
+	return link;
 }
