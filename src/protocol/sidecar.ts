@@ -220,6 +220,7 @@ const pipelineRequest: Check = shape({
 	personalized: optional(boolean),
 	cascade: optional(cascade),
 	noStore: optional(boolean),
+	exactCache: optional(boolean),
 });
 
 const paramChecks: { readonly [M in SidecarMethod]: Check } = {

@@ -105,7 +105,8 @@ class Run {
 		const key = exactKey({ tenant: this.request.tenant, provider: this.request.provider, wire: this.wire, body: this.keyedBody() });
 
 		// 1. Exact cache.
-		const exact = this.cacheRead('exact-cache', () => this.deps.store?.getExact(key, this.request.tenant, this.deps.now()));
+		const exactOn = this.request.exactCache !== false;
+		const exact = exactOn ? this.cacheRead('exact-cache', () => this.deps.store?.getExact(key, this.request.tenant, this.deps.now())) : this.skipStage('exact-cache', 'exact cache off');
 		if (exact) return this.serveHit('exact', 'exact-cache', exact, streaming);
 
 		// 2. Semantic cache (opt-in, never for personalized requests).
@@ -121,7 +122,7 @@ class Run {
 		const cost = this.totalCost();
 		if (complete && completion.stop === 'end' && !this.request.noStore && this.deps.store) {
 			const answer: CachedAnswer = { completion, originalCostUsd: cost, createdAt: this.deps.now() };
-			this.cacheWrite(() => this.deps.store?.putExact({ key, tenant: this.request.tenant, answer, ttlMs: this.deps.ttl?.exactMs ?? DEFAULT_EXACT_TTL_MS }, this.deps.now()));
+			if (exactOn) this.cacheWrite(() => this.deps.store?.putExact({ key, tenant: this.request.tenant, answer, ttlMs: this.deps.ttl?.exactMs ?? DEFAULT_EXACT_TTL_MS }, this.deps.now()));
 			if (semantic?.put) {
 				const put = semantic.put;
 				this.cacheWrite(() => this.deps.store?.putSemantic({ ...put, answer, ttlMs: this.deps.ttl?.semanticMs ?? DEFAULT_SEMANTIC_TTL_MS }, this.deps.now()));
@@ -151,6 +152,11 @@ class Run {
 		if (!cascade) return this.request.body;
 		const { model: _ignored, ...rest } = this.request.body;
 		return { ...rest, costlensCascade: cascade };
+	}
+
+	private skipStage(stage: Stage, detail: string): undefined {
+		this.emit({ type: 'stage', stage, status: 'skipped', detail });
+		return undefined;
 	}
 
 	private cacheRead<T>(stage: Stage, read: () => T | undefined): T | undefined {

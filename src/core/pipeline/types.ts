@@ -94,6 +94,8 @@ export interface PipelineRequest {
 	readonly cascade?: CascadeSpec;
 	/** Do not store the answer (the caller's `no-store`). */
 	readonly noStore?: boolean;
+	/** `false` skips the exact cache entirely: no lookup and no store (the playground's toggle). Default on. */
+	readonly exactCache?: boolean;
 }
 
 /** What happened to one request, end to end. */

@@ -41,7 +41,7 @@ export function formToRequest(form: PlaygroundForm, provider: ProviderId = form.
 		...(form.personalized ? { personalized: true } : {}),
 		...(form.cascade ? { cascade: form.cascade } : {}),
 		// The pipeline has no "skip the exact lookup" switch: with the exact cache off the answer is at least not stored.
-		...(form.exactCache ? {} : { noStore: true }),
+		...(form.exactCache ? {} : { exactCache: false }),
 	};
 }
 

@@ -140,6 +140,20 @@ void describe('exact cache', () => {
 	});
 });
 
+void describe('exact cache switched off', () => {
+	void it('neither reads nor writes the exact cache when the request says exactCache: false', async () => {
+		const engine = newEngine();
+		await run(engine, anthropicRequest({ user: 'stored before' }));
+		const off = { ...anthropicRequest({ user: 'stored before' }), exactCache: false };
+		const { result, events } = await run(engine, off);
+		assert.equal(result.outcome, 'miss', 'a stored answer is not served when the exact cache is off');
+		assert.ok(events.some((e) => e.type === 'stage' && e.stage === 'exact-cache' && e.status === 'skipped'));
+		await run(engine, { ...anthropicRequest({ user: 'never stored' }), exactCache: false });
+		assert.equal((await run(engine, anthropicRequest({ user: 'never stored' }))).result.outcome, 'miss', 'nothing was stored while it was off');
+		assert.equal(upstreamCalls('anthropic'), 4);
+	});
+});
+
 void describe('semantic cache', () => {
 	const paraphraseA = 'How do I reset my password?';
 	const paraphraseB = 'how can i reset my password';

@@ -51,7 +51,7 @@ void describe('formToRequest', () => {
 		assert.equal(request.tenant, 'team-a');
 		assert.deepEqual(request.body, { model: 'claude-haiku-4-5', max_tokens: 300, system: 'You are terse.', messages: [{ role: 'user', content: 'Explain prompt caching.' }], stream: true });
 		assert.equal(request.semantic, undefined);
-		assert.equal(request.noStore, undefined);
+		assert.equal(request.exactCache, undefined);
 		assert.equal(checkPipelineRequest(request), undefined);
 	});
 
@@ -78,12 +78,12 @@ void describe('formToRequest', () => {
 		assert.equal(formToRequest({ ...form, model: 'gpt-5-mini' }, 'demo').wire, 'openai-chat');
 	});
 
-	void it('maps the toggles: semantic threshold, personalized, exact cache off → noStore, cascade', () => {
+	void it('maps the toggles: semantic threshold, personalized, exact cache off → exactCache false, cascade', () => {
 		const cascade = { cheapModel: 'claude-haiku-4-5', strongModel: 'claude-sonnet-4-5', gates: [{ kind: 'hedging' as const }] };
 		const request = formToRequest({ ...form, semanticCache: true, threshold: 0.88, personalized: true, exactCache: false, cascade });
 		assert.deepEqual(request.semantic, { threshold: 0.88 });
 		assert.equal(request.personalized, true);
-		assert.equal(request.noStore, true);
+		assert.equal(request.exactCache, false);
 		assert.deepEqual(request.cascade, cascade);
 		assert.equal(request.body.model, 'claude-haiku-4-5');
 		assert.equal(checkPipelineRequest(request), undefined);
