@@ -47,7 +47,7 @@ function compose(context: vscode.ExtensionContext): CostlensApi {
 	const diagnostics = new CostDiagnostics(analyzer, config, context.extensionUri);
 	// Neither spawns anything here: the sidecar starts on first use, the webview when the view opens.
 	const sidecar = registerSidecar(context, log);
-	registerPlayground(context, { sidecar, analyzer, log });
+	const playground = registerPlayground(context, { sidecar, analyzer, log });
 
 	context.subscriptions.push(
 		log,
@@ -72,7 +72,7 @@ function compose(context: vscode.ExtensionContext): CostlensApi {
 	if (!activation) return {};
 	analyzer.onNextAnalysis(() => activation.firstAnalysisCompleted());
 	activation.activated();
-	return { testing: createTestingApi({ extensionPath: context.extensionPath, analyzer, overview, statusBar, worker, activation }) };
+	return { testing: createTestingApi({ extensionPath: context.extensionPath, analyzer, overview, statusBar, worker, activation, context, sidecar, playground, log }) };
 }
 
 /** Flips `costlens.codeLens.enabled` where it is set (workspace if overridden there, else user settings). */

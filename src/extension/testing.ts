@@ -6,6 +6,10 @@ import type { CostOverview, ScanSummary } from './costOverview';
 import type { CostStatusBar } from './statusBar';
 import type { DocumentAnalyzer } from './documentAnalyzer';
 import type { AnalysisWorkerClient } from './workerClient';
+import type { PlaygroundView } from './playground/playgroundView';
+import { ApiKeyStore, type StoreOutcome } from './sidecar/secrets';
+import type { KeyProvider } from './sidecar/supervision';
+import type { SidecarService } from './sidecar/types';
 
 /** Hooks for the integration suite and the benchmarks; only returned when COSTLENS_TESTING=true. */
 export interface TestingApi {
@@ -28,6 +32,14 @@ export interface TestingApi {
 	 * (what the extension would pay without the worker) and returns the elapsed ms.
 	 */
 	measureNaiveLoadStallMs(): number;
+	/** The supervised sidecar client (playground suite). */
+	sidecar(): SidecarService | undefined;
+	/** Stores a key through the same ApiKeyStore.set as "CostLens: Set API Key", then restarts a running sidecar. */
+	setApiKey(provider: KeyProvider, value: string): Promise<StoreOutcome>;
+	/** True once the Playground view was resolved and its webview script said `ready`. */
+	playgroundReady(): boolean;
+	/** Where this extension writes: globalStorage (the SQLite database) and its log folder. */
+	storagePaths(): { globalStorage: string; logs: string };
 }
 
 /** How long CostLens's own activate() ran synchronously, and when the first analysis completed. */
@@ -86,7 +98,12 @@ export function createTestingApi(parts: {
 	statusBar: CostStatusBar;
 	worker: AnalysisWorkerClient;
 	activation: ActivationTimer;
+	context?: vscode.ExtensionContext;
+	sidecar?: SidecarService;
+	playground?: PlaygroundView;
+	log?: vscode.LogOutputChannel;
 }): TestingApi {
+	const keys = parts.context && parts.log ? new ApiKeyStore(parts.context.secrets, parts.log) : undefined;
 	return {
 		whenAnalyzed: (uri) => parts.analyzer.whenAnalyzed(uri),
 		activation: () => parts.activation.report(),
@@ -97,5 +114,19 @@ export function createTestingApi(parts: {
 		statusBarText: () => parts.statusBar.text,
 		workerRunning: () => parts.worker.running,
 		measureNaiveLoadStallMs: () => measureNaiveLoadStallMs(parts.extensionPath),
+		sidecar: () => parts.sidecar,
+		setApiKey: async (provider, value) => {
+			if (!keys) throw new Error('testing API: no extension context');
+			const outcome = await keys.set(provider, value);
+			const kind = parts.sidecar?.state.kind;
+			if (kind === 'ready' || kind === 'starting' || kind === 'restarting' || kind === 'failed') await parts.sidecar?.restart();
+			return outcome;
+		},
+		// The view keeps these private; a test-only peek is better than widening its API for tests.
+		playgroundReady: () => {
+			const view = parts.playground as unknown as { view?: unknown; ready?: boolean } | undefined;
+			return view?.view !== undefined && view.ready === true;
+		},
+		storagePaths: () => ({ globalStorage: parts.context?.globalStorageUri.fsPath ?? '', logs: parts.context?.logUri.fsPath ?? '' }),
 	};
 }
