@@ -63,6 +63,18 @@ void describe('import rules', () => {
 		assert.deepEqual(offenders, []);
 	});
 
+	void it('src/webview (a browser bundle) imports only the pure core, the protocol and itself', () => {
+		const webview = files.filter((f) => f.rel.startsWith('webview/'));
+		assert.ok(webview.length > 0, 'no files under src/webview');
+		const allowed = (file: string, i: string): boolean => {
+			if (!i.startsWith('.')) return false;
+			const target = path.resolve(path.dirname(file), i);
+			return ['webview', 'core', 'protocol'].some((dir) => (target + path.sep).startsWith(path.join(src, dir) + path.sep));
+		};
+		const offenders = webview.flatMap((f) => f.imports.filter((i) => !allowed(f.file, i)).map((i) => `${f.rel} → ${i}`));
+		assert.deepEqual(offenders, []);
+	});
+
 	void it('the import scanner sees every import form it is meant to police', () => {
 		// Guards the guard: if the regex stopped matching, the rules above would pass vacuously.
 		const sample = `import * as vscode from 'vscode';\nimport { a } from "node:fs";\nconst b = require('child_process');\nexport { c } from './x';\nimport 'side-effect';`;
