@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatSummaryTable, PipelineError, summarizeReplay, type CascadeSpec, type GateSpec, type PipelineRequest, type PipelineResult, type ProviderId } from '../core/pipeline';
 import { groupUsage } from '../core/pipeline/usageGroups';
-import { checkPipelineRequest, PROVIDERS, type UsageGroup } from '../protocol/sidecar';
+import { describeWorkloadProblems, parseWorkload, type WorkloadLine } from '../core/playground/workload';
+import { PROVIDERS, type UsageGroup } from '../protocol/sidecar';
 import { Engine } from '../sidecar/engine';
 import { UsageError } from './args';
 
@@ -290,48 +291,18 @@ function resultJson(result: PipelineResult): Record<string, unknown> {
 	};
 }
 
-interface WorkloadLine {
-	readonly line: number;
-	readonly request: PipelineRequest;
-}
-
 /** Reads and checks a whole JSONL workload before anything runs, so a typo on line 900 costs nothing. */
-export function readWorkload(file: string, options: { semantic: boolean; threshold: number | undefined; cascade: CascadeSpec | undefined }): WorkloadLine[] {
+export function readWorkload(file: string, options: { semantic: boolean; threshold: number | undefined; cascade: CascadeSpec | undefined }): readonly WorkloadLine[] {
 	let text: string;
 	try {
 		text = fs.readFileSync(file, 'utf8');
 	} catch (error) {
 		throw new UsageError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
 	}
-	const lines: WorkloadLine[] = [];
-	const problems: string[] = [];
-	text.split(/\r?\n/).forEach((raw, index) => {
-		if (raw.trim() === '') return;
-		const line = index + 1;
-		let parsed: unknown;
-		try {
-			parsed = JSON.parse(raw);
-		} catch (error) {
-			problems.push(`line ${line}: not JSON (${error instanceof Error ? error.message : String(error)})`);
-			return;
-		}
-		const entry = parsed as { tenant?: unknown; provider?: unknown; request?: unknown; semantic?: unknown; personalized?: unknown; wire?: unknown };
-		const request = {
-			tenant: entry.tenant ?? 'default',
-			provider: entry.provider,
-			...(entry.wire !== undefined ? { wire: entry.wire } : {}),
-			body: entry.request,
-			...(entry.semantic === true || options.semantic ? { semantic: options.threshold === undefined ? {} : { threshold: options.threshold } } : {}),
-			...(entry.personalized !== undefined ? { personalized: entry.personalized } : {}),
-			...(options.cascade ? { cascade: options.cascade } : {}),
-		};
-		const problem = checkPipelineRequest(request);
-		if (problem) problems.push(`line ${line}: ${problem.replace(/^body /, 'request ')}`);
-		else lines.push({ line, request: request as PipelineRequest });
-	});
-	if (problems.length > 0) throw new UsageError(`${file} has ${problems.length} bad line${problems.length === 1 ? '' : 's'}:\n  ${problems.slice(0, 10).join('\n  ')}${problems.length > 10 ? `\n  … and ${problems.length - 10} more` : ''}`);
-	if (lines.length === 0) throw new UsageError(`${file} has no requests`);
-	return lines;
+	const parsed = parseWorkload(text, { semantic: options.semantic, ...(options.threshold !== undefined ? { threshold: options.threshold } : {}), ...(options.cascade ? { cascade: options.cascade } : {}) });
+	const problem = describeWorkloadProblems(file, parsed);
+	if (problem) throw new UsageError(problem);
+	return parsed.lines;
 }
 
 async function replay(values: Values, positionals: readonly string[], common: Common): Promise<number> {

@@ -14,6 +14,7 @@ import { createOpenAIEmbedder, offlineEmbedder } from './embedders';
 import { AnthropicClient } from './providers/anthropicClient';
 import { DemoClient } from './providers/demoClient';
 import { OpenAIClient } from './providers/openaiClient';
+import { abortableSleep } from './sleep';
 import { createBitIndex } from './semantic/bitIndex';
 import { openStore, type SqliteStore } from './store/sqliteStore';
 
@@ -83,7 +84,7 @@ export class Engine {
 				now: () => Date.now(),
 				clock: () => performance.now(),
 				newId: () => randomUUID(),
-				sleep,
+				sleep: abortableSleep,
 				spendGuard: this.spendGuard,
 				retry: { ...DEFAULT_RETRY_POLICY, ...this.options.retry, ...(this.options.providers?.maxAttempts ? { maxAttempts: this.options.providers.maxAttempts } : {}) },
 				...(this.options.ttl ? { ttl: this.options.ttl } : {}),
@@ -189,19 +190,4 @@ export class Engine {
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
 	return (value === undefined || value === '' ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-	return new Promise((resolve, reject) => {
-		if (signal.aborted) return reject(new Error('cancelled'));
-		const timer = setTimeout(() => {
-			signal.removeEventListener('abort', onAbort);
-			resolve();
-		}, ms);
-		const onAbort = (): void => {
-			clearTimeout(timer);
-			reject(new Error('cancelled'));
-		};
-		signal.addEventListener('abort', onAbort, { once: true });
-	});
 }

@@ -85,11 +85,11 @@ export function codeServerInstalled() {
  * process in coreutils `timeout` so that a crashed test run cannot leave it running.
  * `vsix`: install that package into the fresh extensions dir before starting, as a user would.
  * @param {{ workspace: string, env?: Record<string, string | undefined>, port?: number, timeoutSeconds?: number,
- *   settings?: Record<string, unknown>, quiet?: boolean, vsix?: string }} options
+ *   settings?: Record<string, unknown>, machineSettings?: Record<string, unknown>, quiet?: boolean, vsix?: string }} options
  * @returns {Promise<{ url: string, port: number, host: string, runDir: string, logFile: string,
  *   remoteUri(absPath: string): string, exited: Promise<number | null>, stop(): Promise<void> }>}
  */
-export async function startCodeServer({ workspace, env = {}, port, timeoutSeconds = 300, settings = {}, quiet = true, vsix }) {
+export async function startCodeServer({ workspace, env = {}, port, timeoutSeconds = 300, settings = {}, machineSettings, quiet = true, vsix }) {
 	if (!codeServerInstalled()) {
 		throw new Error(`code-server is not installed: run \`bash test/e2e/setup.sh\` (looked for ${codeServerBin})`);
 	}
@@ -100,6 +100,12 @@ export async function startCodeServer({ workspace, env = {}, port, timeoutSecond
 	const userDataDir = path.join(runDir, 'user-data');
 	mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
 	writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...baseSettings, ...settings }, null, '\t'));
+	// The workbench is a remote window: `scope: machine` settings (base URLs, the sidecar's Node) apply
+	// only from the remote machine's settings, user-data/Machine/settings.json, not from User/.
+	if (machineSettings) {
+		mkdirSync(path.join(userDataDir, 'Machine'), { recursive: true });
+		writeFileSync(path.join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(machineSettings, null, '\t'));
+	}
 	const configFile = path.join(runDir, 'config.yaml');
 	writeFileSync(configFile, '');
 	const logFile = path.join(runDir, 'code-server.log');

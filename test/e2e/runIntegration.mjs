@@ -8,7 +8,10 @@
 // COSTLENS_INTEGRATION_TESTS / COSTLENS_INTEGRATION_WORKSPACE override the suite / workspace (harness self-test);
 // COSTLENS_INTEGRATION_TIMEOUT_S bounds the whole run (default 240); COSTLENS_E2E_VERBOSE=1 keeps the workbench's own log lines.
 // Output ends with one plain `N passed, N failed` line; exit 0 only when the suite passed.
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import util from 'node:util';
 import { launchChromium, repoRoot, startCodeServer, tail, workbenchUrl } from './codeServer.mjs';
@@ -22,10 +25,23 @@ const started = Date.now();
 let reported;
 let server;
 let browser;
+/** The loopback fake provider (out/test/support/fakeProvider.js) the playground suite runs against. */
+let fake;
+/** A unique API key that must reach the fake provider and appear in no file (the playground suite sets it). */
+const canary = `sk-ant-canary-${randomBytes(12).toString('hex')}`;
+/** Result of the after-suite canary check: undefined when it did not run (a grep that skips the playground suite). */
+let canaryOutcome;
+/** Chromium's throw-away profile: the web workbench keeps its storage (webview state, secrets) there. */
+let browserProfileDirs = [];
+function browserProfiles() {
+	return readdirSync(os.tmpdir()).filter((n) => n.startsWith('playwright_chromiumdev_profile-')).map((n) => path.join(os.tmpdir(), n));
+}
 
 function finish(status, reason) {
 	if (reason) console.log(`integration: ${reason}`);
 	if (reported) {
+		if (canaryOutcome === true) reported.passed += 1;
+		if (canaryOutcome === false) reported.failed += 1;
 		console.log(`${reported.passed} passed, ${reported.failed} failed`);
 		process.exitCode = status === 0 && reported.failed === 0 ? 0 : 1;
 	} else {
@@ -52,12 +68,22 @@ async function main() {
 			return;
 		}
 	}
-	const env = { COSTLENS_TESTING: 'true' };
+	const fakeModule = path.join(repoRoot, 'out', 'test', 'support', 'fakeProvider.js');
+	if (!existsSync(fakeModule)) {
+		finish(1, `fake provider missing: ${fakeModule} (run \`npm run compile-tests\`)`);
+		return;
+	}
+	fake = await createRequire(import.meta.url)(fakeModule).startFakeProvider();
+	const env = { COSTLENS_TESTING: 'true', COSTLENS_FAKE_PROVIDER: '1', COSTLENS_CANARY_KEY: canary };
 	for (const key of ['COSTLENS_MOCHA_GREP', 'COSTLENS_BENCH_OUT']) {
 		if (process.env[key]) env[key] = process.env[key];
 	}
-	server = await startCodeServer({ workspace, env, timeoutSeconds: timeoutSeconds + 30 });
+	// Machine-scoped: in code-server's remote window they apply only from the remote machine's settings.
+	const machineSettings = { 'costlens.providers.anthropicBaseURL': fake.anthropicBaseURL, 'costlens.providers.openaiBaseURL': fake.openaiBaseURL };
+	server = await startCodeServer({ workspace, env, machineSettings, timeoutSeconds: timeoutSeconds + 30 });
+	const profilesBefore = new Set(browserProfiles());
 	browser = await launchChromium();
+	browserProfileDirs = browserProfiles().filter((p) => !profilesBefore.has(p));
 	const page = await browser.newPage();
 
 	let resolveExit;
@@ -79,6 +105,8 @@ async function main() {
 		server.exited.then((code) => ({ crashed: code })),
 		new Promise((resolve) => setTimeout(() => resolve({ timedOut: true }), remaining).unref()),
 	]);
+	const grep = process.env.COSTLENS_MOCHA_GREP;
+	if ('code' in outcome && (!grep || /playground|canary/i.test(grep))) canaryOutcome = checkCanary(page);
 	if ('code' in outcome) {
 		finish(outcome.code, outcome.code === 0 ? `suite finished in ${((Date.now() - started) / 1000).toFixed(1)} s` : `suite exited with code ${outcome.code}`);
 	} else if ('crashed' in outcome) {
@@ -90,6 +118,62 @@ async function main() {
 	}
 }
 
+/** Every regular file under `dir` (symlinks not followed). */
+function walk(dir, out = []) {
+	let entries;
+	try {
+		entries = readdirSync(dir, { withFileTypes: true });
+	} catch {
+		return out;
+	}
+	for (const entry of entries) {
+		const full = path.join(dir, entry.name);
+		if (entry.isDirectory()) walk(full, out);
+		else if (entry.isFile()) out.push(full);
+	}
+	return out;
+}
+
+/**
+ * The canary key set by the playground suite: it must have reached the fake provider (else the
+ * check would be vacuous) and must appear in no file code-server, the extension or the sidecar
+ * wrote (user data incl. logs, globalStorage with the SQLite database and its -wal, settings.json,
+ * the XDG dirs), nor in the opened workspace. The secret store is the one allowed place.
+ */
+function checkCanary() {
+	const name = 'canary API key reached the provider and is in no artifact';
+	const sent = fake.requests.filter((r) => r.headers['x-api-key'] === canary || r.headers['authorization'] === `Bearer ${canary}`);
+	if (sent.length === 0) {
+		console.log(`  ✘ ${name}\n    the canary never reached the fake provider (${fake.requests.length} request(s) recorded)`);
+		return false;
+	}
+	const needle = Buffer.from(canary);
+	const files = [...walk(server.runDir), ...walk(workspace), ...browserProfileDirs.flatMap((d) => walk(d))];
+	const hits = [];
+	let bytes = 0;
+	for (const file of files) {
+		let data;
+		try {
+			data = readFileSync(file);
+		} catch {
+			continue;
+		}
+		bytes += data.length;
+		// Also UTF-16LE, as some stores write strings.
+		if (data.includes(needle) || data.includes(Buffer.from(canary, 'utf16le'))) hits.push(file);
+	}
+	const dbFiles = files.filter((f) => /\.(db|sqlite|sqlite3)(-wal|-shm)?$/.test(f)).map((f) => `${path.relative(server.runDir, f)} (${statSync(f).size} B)`);
+	console.log(`    canary reached the fake provider in ${sent.length} request(s); scanned ${files.length} files (${(bytes / 1e6).toFixed(1)} MB) under ${server.runDir} and the workspace`);
+	console.log(`    database files scanned: ${dbFiles.join(', ') || 'none'}`);
+	console.log(`    log files scanned: ${files.filter((f) => f.endsWith('.log')).length} (${files.filter((f) => /CostLens|costlens/.test(f) && f.endsWith('.log')).map((f) => path.basename(path.dirname(f)) + '/' + path.basename(f)).join(', ')}); browser profile: ${browserProfileDirs.join(', ') || 'not found'}`);
+	if (hits.length > 0) {
+		console.log(`  ✘ ${name}\n    found in: ${hits.join(', ')}`);
+		return false;
+	}
+	console.log(`  ✔ ${name}`);
+	return true;
+}
+
 try {
 	await main();
 } catch (error) {
@@ -98,4 +182,5 @@ try {
 } finally {
 	await browser?.close().catch(() => {});
 	await server?.stop();
+	await fake?.close();
 }

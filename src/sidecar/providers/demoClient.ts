@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { Completion, NormalizedUsage, ProviderCall, ProviderClient, ProviderReply } from '../../core/pipeline';
 import { stopKindAnthropic } from '../../core/pipeline';
+import { abortableSleep } from '../sleep';
 import type { TokenCounter } from '../../core/tokens/tokenCounter';
 
 export interface DemoOptions {
@@ -55,15 +56,15 @@ export class DemoClient implements ProviderClient {
 		const perChunkMs = (cheap ? 12 : 28) * scale;
 		const started = performance.now();
 		let ttftMs: number | null = null;
-		await pause(firstTokenMs, call.signal);
+		await abortableSleep(firstTokenMs, call.signal);
 		if (call.body.stream === true) {
 			for (const piece of text.match(/[\s\S]{1,12}/g) ?? []) {
 				if (ttftMs === null) ttftMs = performance.now() - started;
 				call.onDelta(piece);
-				await pause(perChunkMs, call.signal);
+				await abortableSleep(perChunkMs, call.signal);
 			}
 		} else {
-			await pause(perChunkMs * Math.ceil(text.length / 12), call.signal);
+			await abortableSleep(perChunkMs * Math.ceil(text.length / 12), call.signal);
 			call.onDelta(text);
 		}
 		const completion: Completion = {
@@ -108,19 +109,4 @@ function countMessages(body: Readonly<Record<string, unknown>>): number {
 function summary(text: string): string {
 	const flat = text.replace(/\s+/g, ' ').trim();
 	return flat.length > 60 ? `${flat.slice(0, 57)}…` : flat;
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-	if (ms <= 0) return signal.aborted ? Promise.reject(new Error('cancelled')) : Promise.resolve();
-	return new Promise((resolve, reject) => {
-		const timer = setTimeout(() => {
-			signal.removeEventListener('abort', onAbort);
-			resolve();
-		}, ms);
-		const onAbort = (): void => {
-			clearTimeout(timer);
-			reject(new Error('cancelled'));
-		};
-		signal.addEventListener('abort', onAbort, { once: true });
-	});
 }
