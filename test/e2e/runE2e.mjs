@@ -9,6 +9,7 @@
 // Env: COSTLENS_E2E_WORKSPACE overrides the folder (default examples/, else the fixture workspace);
 // COSTLENS_E2E_TIMEOUT_S bounds the whole run (default 300).
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { e2eDir, launchChromium, repoRoot, startCodeServer, tail, workbenchUrl } from './codeServer.mjs';
@@ -202,6 +203,107 @@ test('squiggle, Problems row, Ctrl+. → Enter applies the preferred fix; file, 
 	await shot('quickfix-applied.png');
 });
 
+/** The loopback fake provider (Anthropic wire format) the playground scenarios run against. */
+let fake;
+/** A prompt with this word makes the fake's cheap model hedge, so the cascade's gate fails. */
+const HEDGE_WORD = 'escalate-me';
+const CHEAP = 'claude-haiku-4-5';
+const STRONG = 'claude-sonnet-4-5';
+const FAKE_SENTENCE = 'deterministic answer from the CostLens fake provider';
+
+/** The playground webview's frame: the one whose document has the Run button. */
+async function playgroundFrame() {
+	let found;
+	await until('the playground webview', async () => {
+		for (const frame of page.frames()) {
+			if (await frame.getByRole('button', { name: 'Run', exact: true }).count().catch(() => 0)) {
+				found = frame;
+				return true;
+			}
+		}
+		return false;
+	}, SLOW);
+	return found;
+}
+
+/** Runs the form and waits for the run to finish (the Run button is enabled and the totals line says how it ended). */
+async function runAndWait(frame) {
+	const totals = frame.locator('.totals');
+	const before = (await totals.innerText().catch(() => '')).trim();
+	await frame.getByRole('button', { name: 'Run', exact: true }).click();
+	await until('the run to finish', async () => {
+		const text = (await totals.innerText().catch(() => '')).trim();
+		return text !== before && /^Total /.test(text);
+	}, SLOW);
+	return (await totals.innerText()).replace(/\s+/g, ' ').trim();
+}
+
+test('Playground: Set API Key, then Run streams the answer and shows the Pipeline', async () => {
+	// The real "CostLens: Set API Key" path: quick pick, then a password input box.
+	await runCommand('CostLens: Set API Key');
+	const input = page.locator('.quick-input-widget input');
+	await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Anthropic' }).first().waitFor({ timeout: MEDIUM });
+	await input.fill('Anthropic');
+	await page.keyboard.press('Enter');
+	await page.locator('.quick-input-widget input[type="password"]').waitFor({ state: 'visible', timeout: MEDIUM });
+	await page.keyboard.type('sk-ant-e2e-0123456789abcdef0123456789abcdef');
+	await page.keyboard.press('Enter');
+	await page.locator('.notifications-toasts .notification-toast', { hasText: 'API key' }).first().waitFor({ state: 'visible', timeout: MEDIUM });
+
+	// Room for the playground in the pictures: no toasts, no bottom panel, the Cost Overview collapsed.
+	for (const title of ['Notifications: Clear All Notifications', 'View: Hide Panel']) await runCommand(title).catch(() => page.keyboard.press('Escape'));
+	await runCommand('CostLens: Open Playground');
+	const overviewHeader = page.locator('.pane-header', { hasText: /Cost Overview/i }).first();
+	if ((await overviewHeader.getAttribute('aria-expanded').catch(() => null)) === 'true') await overviewHeader.click();
+	const frame = await playgroundFrame();
+	// With the key the provider list offers Anthropic; the sidecar restarted with it.
+	const providerSelect = frame.getByRole('combobox', { name: 'Provider', exact: true });
+	await until('Anthropic to be offered', async () => (await providerSelect.locator('option').allInnerTexts()).some((t) => /Anthropic/.test(t)), SLOW);
+	await providerSelect.selectOption({ label: 'Anthropic' }).catch(async () => providerSelect.selectOption('anthropic'));
+	await frame.getByRole('combobox', { name: 'Model', exact: true }).fill(CHEAP);
+	await frame.getByRole('textbox', { name: 'Prompt', exact: true }).fill('Name three primary colours, e2e.');
+	const totals = await runAndWait(frame);
+	const answer = (await frame.getByRole('status', { name: 'Answer' }).innerText()).trim();
+	console.log(`    answer: ${answer.slice(0, 100)}`);
+	console.log(`    totals: ${totals}`);
+	if (!answer.includes(FAKE_SENTENCE)) throw new Error(`answer is not the fake provider's: ${JSON.stringify(answer)}`);
+	const stages = (await frame.getByRole('list', { name: 'Pipeline' }).innerText()).replace(/\s+/g, ' ');
+	console.log(`    pipeline: ${stages.slice(0, 200)}`);
+	if (!/Exact cache/.test(stages) || !new RegExp(`Model ${CHEAP}`).test(stages)) throw new Error(`unexpected stage list: ${stages}`);
+	if (!/no cache hit/.test(totals)) throw new Error(`first run should miss: ${totals}`);
+	const sent = fake.requests.filter((r) => r.route === 'anthropic');
+	if (sent.length !== 1 || sent[0].body?.stream !== true) throw new Error(`expected one streamed request at the fake provider, saw ${sent.length}`);
+	await frame.locator('.stages').scrollIntoViewIfNeeded();
+	await shot('playground-run.png');
+});
+
+test('Playground: Run again is an exact cache hit at $0', async () => {
+	const frame = await playgroundFrame();
+	const totals = await runAndWait(frame);
+	console.log(`    totals: ${totals}`);
+	if (!/^Total \$0 /.test(totals) || !/exact hit/.test(totals)) throw new Error(`expected an exact hit at $0: ${totals}`);
+	if (fake.requests.filter((r) => r.route === 'anthropic').length !== 1) throw new Error('the hit reached the provider');
+	await frame.locator('.stages').scrollIntoViewIfNeeded();
+	await shot('playground-exact-hit.png');
+});
+
+test('Playground: cascade with a failing hedging gate escalates to the strong model', async () => {
+	const frame = await playgroundFrame();
+	await frame.getByRole('checkbox', { name: /^Cascade/ }).check();
+	await frame.getByRole('combobox', { name: 'Cheap model', exact: true }).fill(CHEAP);
+	await frame.getByRole('combobox', { name: 'Strong model', exact: true }).fill(STRONG);
+	await frame.getByRole('textbox', { name: 'Prompt', exact: true }).fill(`Is 7919 prime? (${HEDGE_WORD})`);
+	const totals = await runAndWait(frame);
+	const stages = (await frame.getByRole('list', { name: 'Pipeline' }).innerText()).replace(/\s+/g, ' ');
+	console.log(`    pipeline: ${stages.slice(0, 300)}`);
+	console.log(`    totals: ${totals}`);
+	if (!/Cheap model/.test(stages) || !/Strong model/.test(stages) || !/→ escalate/.test(stages) || !/escalated/.test(totals)) throw new Error(`no escalation shown: ${stages} | ${totals}`);
+	const models = fake.requests.filter((r) => r.route === 'anthropic').slice(1).map((r) => r.body?.model);
+	if (models.join(',') !== `${CHEAP},${STRONG}`) throw new Error(`provider saw models ${models.join(',')}`);
+	await frame.locator('.stages').scrollIntoViewIfNeeded();
+	await shot('playground-cascade.png');
+});
+
 async function main() {
 	for (const [what, file] of [['extension bundle', path.join(repoRoot, 'dist', 'extension.js')]]) {
 		if (!existsSync(file)) throw new Error(`${what} missing: ${file} (run \`npm run build\`)`);
@@ -210,8 +312,13 @@ async function main() {
 	const picked = pickWorkspace();
 	console.log(`e2e: ${path.relative(repoRoot, picked.file)} in ${path.relative(repoRoot, picked.folder) || '.'} (a temporary copy)`);
 	target = copyWorkspace(picked);
+	fake = await createRequire(import.meta.url)(path.join(repoRoot, 'out', 'test', 'support', 'fakeProvider.js')).startFakeProvider();
+	fake.setResponder((r) => (r.model === CHEAP && r.lastUserText.includes(HEDGE_WORD) ? "I'm not sure; it depends on context." : undefined));
 	[server, browser] = await Promise.all([
-		startCodeServer({ workspace: target.folder, timeoutSeconds: timeoutSeconds + 30, settings: {
+		startCodeServer({ workspace: target.folder, timeoutSeconds: timeoutSeconds + 30, machineSettings: {
+			// Machine scope: applies from the remote machine's settings only (code-server's window is remote).
+			'costlens.providers.anthropicBaseURL': fake.anthropicBaseURL,
+		}, settings: {
 			'costlens.rules.defaultMaxTokens': FIX_MAX_TOKENS,
 			// The scenarios open copies outside any node_modules: TypeScript's "cannot find module
 			// 'openai'" would crowd the screenshots and the Problems panel with noise that is not ours.
@@ -259,6 +366,7 @@ try {
 } finally {
 	await browser?.close().catch(() => {});
 	await server?.stop();
+	await fake?.close();
 	if (tempRoot) rmSync(tempRoot, { recursive: true, force: true });
 	clearTimeout(watchdog);
 }
