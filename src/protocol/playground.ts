@@ -37,6 +37,8 @@ export interface PlaygroundSetup {
 	readonly models: readonly string[];
 	/** Defaults from settings (`costlens.playground.*`). */
 	readonly defaults: PlaygroundForm;
+	/** What the cascade fields hold until the user changes them (`costlens.playground.cascade.*`). */
+	readonly cascadeDefaults: CascadeSpec;
 	readonly gates: readonly GateSpec['kind'][];
 }
 

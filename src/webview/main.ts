@@ -307,7 +307,17 @@ function applySetup(next: PlaygroundSetup): void {
 	if (keysArrived && current === 'demo') provider.control.value = providerForModel(cascadeOn.control.checked ? cheapModel.control.value : model.control.value, next.providers);
 	else if (next.providers.includes(current as PlaygroundForm['provider'])) provider.control.value = current;
 	replace(modelList, ...next.models.map((m) => h('option', { value: m })));
-	if (first) writeForm({ ...next.defaults, ...(savedForm() ?? {}) });
+	if (first) {
+		const form = { ...next.defaults, ...(savedForm() ?? {}) };
+		// The cascade fields start from the settings; ticking "Cascade" then needs no typing.
+		writeForm(form.cascade ? form : { ...form, cascade: next.cascadeDefaults });
+		if (!form.cascade) {
+			cascadeOn.control.checked = false;
+			cascadeBox.hidden = true;
+			model.row.hidden = false;
+			syncProvider();
+		}
+	}
 	else syncProvider();
 	renderAvailability();
 }

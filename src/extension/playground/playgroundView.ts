@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { PipelineResult, ProviderId, UsageRecord } from '../../core/pipeline/types';
+import type { CascadeSpec, GateSpec, PipelineResult, ProviderId, UsageRecord } from '../../core/pipeline/types';
 import { formToRequest, providerForModel } from '../../core/playground/formToRequest';
 import { BUILTIN_PRICES } from '../../core/pricing/prices';
 import { parseFromWebview, type FromWebview, type PlaygroundForm, type PlaygroundSetup, type ToWebview } from '../../protocol/playground';
@@ -58,6 +58,21 @@ export function readPlaygroundDefaults(providers: readonly ProviderId[]): Playgr
 		tenant: tenant.slice(0, 200),
 		personalized: false,
 	};
+}
+
+/** The cascade the form offers when the user ticks "Cascade" (`costlens.playground.cascade.*`). */
+export function readCascadeDefaults(): CascadeSpec {
+	const section = vscode.workspace.getConfiguration('costlens.playground.cascade');
+	const cheapModel = section.get<string>('cheapModel', 'claude-haiku-4-5').trim() || 'claude-haiku-4-5';
+	const strongModel = section.get<string>('strongModel', 'claude-sonnet-4-6').trim() || 'claude-sonnet-4-6';
+	const kinds = section.get<unknown>('gates', ['hedging', 'truncated']);
+	const min = section.get<number>('confidenceMin', 0.7);
+	const gates: GateSpec[] = [];
+	for (const kind of Array.isArray(kinds) ? kinds : []) {
+		if (kind === 'hedging' || kind === 'truncated') gates.push({ kind });
+		else if (kind === 'confidence') gates.push({ kind, min: typeof min === 'number' && min >= 0 && min <= 1 ? min : 0.7 });
+	}
+	return { cheapModel, strongModel, gates: gates.length > 0 ? gates : [{ kind: 'hedging' }, { kind: 'truncated' }] };
 }
 
 export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -147,7 +162,7 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
 		const providers = this.available();
 		const withDemo: ProviderId[] = providers.includes('demo') ? [...providers] : [...providers, 'demo'];
 		const models = [...new Set(BUILTIN_PRICES.filter((p) => !p.model.startsWith('text-embedding')).map((p) => p.model))];
-		return { providers: withDemo, demoOnly: withDemo.every((p) => p === 'demo'), models, defaults: readPlaygroundDefaults(withDemo), gates: GATES };
+		return { providers: withDemo, demoOnly: withDemo.every((p) => p === 'demo'), models, defaults: readPlaygroundDefaults(withDemo), cascadeDefaults: readCascadeDefaults(), gates: GATES };
 	}
 
 	private async handle(message: FromWebview): Promise<void> {
