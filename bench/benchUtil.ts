@@ -2,17 +2,7 @@
 
 export { repoRoot } from '../test/unit/helpers';
 
-/** mulberry32: small, fast, and the same sequence on every machine. */
-export function seededRandom(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+export { seededRandom } from '../test/support/seededRandom';
 
 export function quantile(values: readonly number[], q: number): number {
 	if (values.length === 0) return Number.NaN;

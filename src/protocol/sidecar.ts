@@ -77,6 +77,11 @@ export interface UsageQueryParams {
 	readonly until?: number;
 	readonly tenant?: string;
 	readonly limit?: number;
+	/**
+	 * `false`: only the newest `limit` rows, read with the limit in SQL; the groups come back empty.
+	 * For callers that refresh after every run (the Playground), so they do not read the whole log.
+	 */
+	readonly groups?: boolean;
 }
 
 export interface UsageQueryResult {
@@ -236,7 +241,7 @@ const paramChecks: { readonly [M in SidecarMethod]: Check } = {
 		cacheLimits: optional(shape({ maxExactEntries: optional(positiveInteger), maxSemanticEntries: optional(positiveInteger) })),
 	}),
 	'pipeline/run': shape({ runId: nonEmptyString, request: pipelineRequest }),
-	'usage/query': shape({ since: optional(finiteNumber), until: optional(finiteNumber), tenant: optional(string), limit: optional(nonNegative) }),
+	'usage/query': shape({ since: optional(finiteNumber), until: optional(finiteNumber), tenant: optional(string), limit: optional(nonNegative), groups: optional(boolean) }),
 	'cache/stats': optional(record),
 	'cache/clear': shape({ layer: oneOf(['exact', 'semantic', 'all']), tenant: optional(string) }),
 	'shutdown': optional(record),

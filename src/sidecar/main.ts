@@ -99,7 +99,8 @@ handle('usage/query', (params) => {
 	const store = engine!.store;
 	if (!store) return { rows: [], byModel: [], byTenant: [], byOutcome: [] };
 	// Groups cover every row in the range; only the most recent `limit` rows travel back.
-	const { limit = 200, ...range } = params;
+	const { limit = 200, groups = true, ...range } = params;
+	if (!groups) return { rows: store.queryUsage({ ...range, limit }), byModel: [], byTenant: [], byOutcome: [] };
 	const rows = store.queryUsage(range);
 	return { rows: rows.slice(-limit), ...groupUsage(rows) };
 });

@@ -1,11 +1,5 @@
+import { nearestRank } from './summary';
 import type { UsageGroup, UsageRecord } from './types';
-
-/** Nearest-rank percentile of an ascending array; null when empty. */
-export function percentile(sorted: readonly number[], p: number): number | null {
-	if (sorted.length === 0) return null;
-	const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
-	return sorted[rank - 1] ?? null;
-}
 
 /** The usage log summarized by model, by tenant and by cache outcome (`costlens usage`, the dashboard). */
 export function groupUsage(rows: readonly UsageRecord[]): { byModel: UsageGroup[]; byTenant: UsageGroup[]; byOutcome: UsageGroup[] } {
@@ -22,7 +16,7 @@ function groupBy(rows: readonly UsageRecord[], keyOf: (row: UsageRecord) => stri
 	}
 	return [...groups.entries()]
 		.map(([key, list]) => {
-			const latencies = list.map((r) => r.latencyMs).sort((a, b) => a - b);
+			const latencies = list.map((r) => r.latencyMs);
 			return {
 				key,
 				requests: list.length,
@@ -31,8 +25,8 @@ function groupBy(rows: readonly UsageRecord[], keyOf: (row: UsageRecord) => stri
 				outputTokens: sum(list, (r) => r.outputTokens),
 				costUsd: sum(list, (r) => r.costUsd ?? 0),
 				unpricedRequests: list.filter((r) => r.costUsd === null).length,
-				p50LatencyMs: percentile(latencies, 50),
-				p95LatencyMs: percentile(latencies, 95),
+				p50LatencyMs: nearestRank(latencies, 50),
+				p95LatencyMs: nearestRank(latencies, 95),
 			};
 		})
 		.sort((a, b) => b.costUsd - a.costUsd || b.requests - a.requests || a.key.localeCompare(b.key));

@@ -251,7 +251,8 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
 	private async refreshUsage(): Promise<void> {
 		if (!vscode.workspace.isTrusted) return;
 		try {
-			const usage = await this.sidecar.request('usage/query', { limit: USAGE_LIMIT });
+			// Rows only: the dashboard shapes them itself, and the whole log is not read after every run.
+			const usage = await this.sidecar.request('usage/query', { limit: USAGE_LIMIT, groups: false });
 			this.lastRows = usage.rows;
 			this.post({ type: 'usage', rows: usage.rows });
 		} catch (e: unknown) {

@@ -167,6 +167,20 @@ export class SqliteStore implements PipelineStore {
 		this.options.log?.(msg);
 	}
 
+	/** The columns both caches store for an answer; throws on a bad TTL or an answer that cannot be stored. */
+	private answerColumns(answer: CachedAnswer, ttlMs: number, now: number) {
+		if (!Number.isFinite(ttlMs) || ttlMs < 0) throw new RangeError(`ttlMs must be a finite non-negative number, got ${ttlMs}`);
+		const json = this.serialize(answer.completion);
+		return {
+			answer_json: json,
+			original_cost_usd: answer.originalCostUsd,
+			bytes: Buffer.byteLength(json, 'utf8'),
+			created_at: answer.createdAt,
+			expires_at: answer.createdAt + ttlMs,
+			now,
+		};
+	}
+
 	private serialize(completion: Completion): string {
 		let json: string | undefined;
 		try {
@@ -203,20 +217,8 @@ export class SqliteStore implements PipelineStore {
 	}
 
 	putExact(entry: ExactPut, now: number): void {
-		if (!Number.isFinite(entry.ttlMs) || entry.ttlMs < 0) throw new RangeError(`ttlMs must be a finite non-negative number, got ${entry.ttlMs}`);
-		const json = this.serialize(entry.answer.completion);
-		this.stmts.putExact.run({
-			key: entry.key,
-			tenant: entry.tenant,
-			provider: entry.answer.completion.provider,
-			model: entry.answer.completion.model,
-			answer_json: json,
-			original_cost_usd: entry.answer.originalCostUsd,
-			bytes: Buffer.byteLength(json, 'utf8'),
-			created_at: entry.answer.createdAt,
-			expires_at: entry.answer.createdAt + entry.ttlMs,
-			now,
-		});
+		const columns = this.answerColumns(entry.answer, entry.ttlMs, now);
+		this.stmts.putExact.run({ key: entry.key, tenant: entry.tenant, provider: entry.answer.completion.provider, model: entry.answer.completion.model, ...columns });
 		this.maybeEvict(now);
 	}
 
@@ -291,8 +293,7 @@ export class SqliteStore implements PipelineStore {
 
 	putSemantic(entry: SemanticPut, now: number): void {
 		if (!usableVector(entry.vector)) throw new RangeError('The embedding must be a non-empty Float32Array of finite numbers with a non-zero norm.');
-		if (!Number.isFinite(entry.ttlMs) || entry.ttlMs < 0) throw new RangeError(`ttlMs must be a finite non-negative number, got ${entry.ttlMs}`);
-		const json = this.serialize(entry.answer.completion);
+		const columns = this.answerColumns(entry.answer, entry.ttlMs, now);
 		const p = { tenant: entry.tenant, scope: entry.scope, embedder: entry.embedder, dims: entry.vector.length };
 		// The same question asked again replaces its old entry instead of piling up near-identical rows.
 		const { replaced, id } = this.db.transaction(() => {
@@ -301,12 +302,7 @@ export class SqliteStore implements PipelineStore {
 				...p,
 				cache_text: entry.cacheText,
 				embedding: vectorBlob(entry.vector),
-				answer_json: json,
-				original_cost_usd: entry.answer.originalCostUsd,
-				bytes: Buffer.byteLength(json, 'utf8'),
-				created_at: entry.answer.createdAt,
-				expires_at: entry.answer.createdAt + entry.ttlMs,
-				now,
+				...columns,
 			});
 			return { replaced: replacedRows, id: Number(info.lastInsertRowid) };
 		}).immediate();

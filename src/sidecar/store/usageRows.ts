@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { nearestRank } from '../../core/pipeline/summary';
 import type { CacheOutcome, ProviderId, Stage, UsageRecord } from '../../core/pipeline/types';
 
 /** A usage_log row as SQLite returns it. */
@@ -149,8 +150,6 @@ class Accumulator {
 	}
 
 	totals(): UsageTotals {
-		const sorted = [...this.latencies].sort((a, b) => a - b);
-		const rank = (p: number): number | null => (sorted.length === 0 ? null : (sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? null));
 		return {
 			requests: this.requestIds.size,
 			attempts: this.attempts,
@@ -161,8 +160,8 @@ class Accumulator {
 			costUsd: this.costUsd,
 			unpricedAttempts: this.unpricedAttempts,
 			errors: this.errors,
-			latencyP50Ms: rank(0.5),
-			latencyP95Ms: rank(0.95),
+			latencyP50Ms: nearestRank(this.latencies, 50),
+			latencyP95Ms: nearestRank(this.latencies, 95),
 		};
 	}
 }

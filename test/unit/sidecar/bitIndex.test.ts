@@ -3,19 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { BitIndex, createBitIndex, hammingKernelFromBytes, jsHammingKernel, loadHammingKernel, MAX_K, signCode, type HammingKernel } from '../../../src/sidecar/semantic/bitIndex';
+import { seededRandom as seeded } from '../../support/seededRandom';
 import { repoRoot } from '../helpers';
-
-/** mulberry32, so every run sees the same vectors. */
-function seeded(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 function randomVector(random: () => number, dims: number): Float32Array {
 	const v = new Float32Array(dims);

@@ -12,23 +12,13 @@ import { exactKey, type PipelineRequest, type PipelineResult, type UsageRecord }
 import { openStore } from '../../../src/sidecar/store/sqliteStore';
 import { fakeTokenCount, startFakeProvider, type FakeProvider } from '../../support/fakeProvider';
 import { sidecarPath, startSidecar, type SidecarClient } from '../../support/sidecarClient';
+import { seededRandom as rng } from '../../support/seededRandom';
 
 const ROUNDS = 20;
 const REQUESTS_PER_ROUND = 1_000;
 const CONCURRENCY = 8;
 const SEED = 0x5eed_c0de;
 
-/** mulberry32: a seeded PRNG, so a failing round can be replayed exactly. */
-function rng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 /** The fake provider's default echo answer (test/support/fakeProvider.ts `defaultAnswer`), computed independently. */
 function expectedAnswer(lastUserText: string): string {
