@@ -66,6 +66,14 @@ async function buildWasm() {
 }
 if (only.length === 0 || only.includes('hammingScan')) await buildWasm();
 
+/** The Python parser's binaries (web-tree-sitter runtime + the grammar's own wasm), read by src/node/pythonParser.ts from beside the bundles. */
+function copyPythonWasm() {
+	fs.mkdirSync('dist', { recursive: true });
+	fs.copyFileSync('node_modules/web-tree-sitter/web-tree-sitter.wasm', 'dist/web-tree-sitter.wasm');
+	fs.copyFileSync('node_modules/tree-sitter-python/tree-sitter-python.wasm', 'dist/tree-sitter-python.wasm');
+}
+if (only.length === 0 || only.includes('analysisWorker') || only.includes('scanCommand')) copyPythonWasm();
+
 const selected = Object.entries(builds).filter(([name]) => only.length === 0 || only.includes(name));
 if (watch) {
 	const contexts = await Promise.all(selected.map(([, options]) => esbuild.context(options)));

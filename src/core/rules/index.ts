@@ -1,6 +1,6 @@
 import * as ts from 'typescript';
 import { isSuppressed, withSeverity } from './suppress';
-import type { Finding, Rule, RuleContext } from './types';
+import type { Finding, RuleId, RuleInputs } from './types';
 import { cacheBustingSystemPrompt } from './cacheBustingSystemPrompt';
 import { missingMaxTokens } from './missingMaxTokens';
 import { oversizedFewShot } from './oversizedFewShot';
@@ -12,6 +12,7 @@ import { unknownModel } from './unknownModel';
 import { rightSizeModel } from './rightSizeModel';
 import { parseRetryInsteadOfStructuredOutput } from './parseRetryInsteadOfStructuredOutput';
 import { batchCandidate } from './batchCandidate';
+import type { Rule } from './types';
 
 /** Every rule, in the order findings are reported for the same span. Rules register here. */
 export const ALL_RULES: readonly Rule[] = [
@@ -79,7 +80,7 @@ export function createParentLookup(sourceFile: ts.SourceFile): (node: ts.Node) =
  * user's severity overrides. A rule that throws is reported as no findings (and never takes the others
  * down): the analysis of a file must always complete.
  */
-export function runRules(context: RuleContext, rules: readonly Rule[] = ALL_RULES): Finding[] {
+export function runRules<C extends RuleInputs>(context: C, rules: readonly { readonly id: RuleId; check(context: C): Finding[] }[]): Finding[] {
 	const findings: Finding[] = [];
 	for (const rule of rules) {
 		if (context.settings.disabled.includes(rule.id)) continue;

@@ -1,5 +1,6 @@
 import type * as ts from 'typescript';
 import type { CallSite, SourceResolver, Span } from '../analysis/types';
+import type { PyNode, PyTree } from '../python/parser';
 import type { Assumptions, CostEstimate } from '../pricing/estimateTypes';
 import type { PriceTable } from '../pricing/types';
 import type { TokenCounter } from '../tokens/tokenCounter';
@@ -77,15 +78,15 @@ export const DEFAULT_RULE_SETTINGS: RuleSettings = {
 	disabled: [],
 };
 
-/** Everything a rule may read. Pure data plus the syntax tree; no I/O. */
-export interface RuleContext {
+/**
+ * What every rule reads whatever the file's language: the text, the call sites (the language-neutral
+ * model of `analysis/types.ts`), their estimates and the settings. Helpers that need nothing more
+ * (pricing a finding, counting a segment's tokens) take this, so the TypeScript and the Python rules share them.
+ */
+export interface RuleInputs {
 	readonly text: string;
 	readonly fileName: string;
-	/** Parsed without parent pointers: use `parentOf`. */
-	readonly sourceFile: ts.SourceFile;
 	readonly callSites: readonly CallSite[];
-	/** `calls[i]` is the call expression of `callSites[i]`. */
-	readonly calls: readonly ts.CallExpression[];
 	/** `estimates[i]` belongs to `callSites[i]`. */
 	readonly estimates: readonly CostEstimate[];
 	readonly prices: PriceTable;
@@ -97,8 +98,30 @@ export interface RuleContext {
 	 * helpers and constants the same way. Optional: without it imports are not followed.
 	 */
 	readonly resolver?: SourceResolver;
+}
+
+/** Everything a TypeScript/JavaScript rule may read. Pure data plus the syntax tree; no I/O. */
+export interface RuleContext extends RuleInputs {
+	/** Parsed without parent pointers: use `parentOf`. */
+	readonly sourceFile: ts.SourceFile;
+	/** `calls[i]` is the call expression of `callSites[i]`. */
+	readonly calls: readonly ts.CallExpression[];
 	/** Parent of a node in `sourceFile` (a parent map built once, on first use). */
 	parentOf(node: ts.Node): ts.Node | undefined;
+}
+
+/** Everything a Python rule may read: the same inputs plus the tree-sitter tree (its nodes know their parent). */
+export interface PythonRuleContext extends RuleInputs {
+	readonly tree: PyTree;
+	/** `calls[i]` is the `call` node of `callSites[i]`. */
+	readonly calls: readonly PyNode[];
+}
+
+/** A rule for Python files: same id, message style and fixes contract as its TypeScript twin. */
+export interface PythonRule {
+	readonly id: RuleId;
+	/** Findings for the whole file. Must not throw on odd input; bounded work. */
+	check(context: PythonRuleContext): Finding[];
 }
 
 export interface Rule {

@@ -5,7 +5,7 @@ import type { CallSite, PromptSegment, Span } from '../analysis/types';
 import { estimateCallSite } from '../pricing/estimate';
 import type { CostEstimate } from '../pricing/estimateTypes';
 import { formatUsd } from '../pricing/format';
-import type { Finding, Rule, RuleContext, RuleId, TextEdit } from './types';
+import type { Finding, Rule, RuleContext, RuleId, RuleInputs, TextEdit } from './types';
 
 // Shared helpers for rule authors. Everything here is pure and bounded by the size of the call's
 // arguments; nothing walks the whole tree.
@@ -55,12 +55,12 @@ export function monthlyCostOf(estimate: CostEstimate | undefined): number | unde
 }
 
 /** Re-prices a (modified) call site with the rule context's prices, tokenizer and assumptions. */
-export function reestimate(context: RuleContext, site: CallSite): CostEstimate {
+export function reestimate(context: RuleInputs, site: CallSite): CostEstimate {
 	return estimateCallSite(site, context);
 }
 
 /** Tokens of each segment, counted exactly as the estimate counts them (static text × factor + assumed holes). */
-export function segmentTokens(context: RuleContext, site: CallSite, estimate: CostEstimate): number[] {
+export function segmentTokens(context: RuleInputs, site: CallSite, estimate: CostEstimate): number[] {
 	const { encoding, factor } = estimate.tokenizer;
 	const a = context.assumptions;
 	return site.segments.map((s: PromptSegment) => {
