@@ -31,6 +31,9 @@ const common = {
 	format: 'cjs',
 	target: 'node20',
 	plugins: watch ? [problemMatcher] : [],
+	// The package's ESM build (picked for `import` statements) locates itself with `import.meta.url`,
+	// which is empty in a CommonJS bundle; its CommonJS build uses `__dirname` and loads the same wasm.
+	alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/web-tree-sitter.cjs' },
 };
 
 /** Native addons (and the loader that finds their binaries) cannot be bundled; they load from node_modules. */

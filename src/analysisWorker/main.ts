@@ -1,7 +1,8 @@
 /**
  * The analysis worker: a `worker_threads` Worker started by the extension host on first use.
- * The TypeScript parser and the BPE tokenizer load here, so the extension host's main thread never
- * pays their ~0.7 s load or a long parse. Protocol: src/protocol/analysisWorker.ts.
+ * The TypeScript parser, the Python parser (web-tree-sitter, loaded on the first `.py` file) and the
+ * BPE tokenizer load here, so the extension host's main thread never pays their load or a long
+ * parse. Protocol: src/protocol/analysisWorker.ts.
  */
 import * as fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
@@ -9,7 +10,9 @@ import { checkFile } from '../core/check';
 import { createPriceTable, type PriceOverride } from '../core/pricing/priceTable';
 import type { PriceTable } from '../core/pricing/types';
 import { createTokenCounter, type TokenCounter } from '../core/tokens/tokenCounter';
+import { isPythonFile, type PythonParser } from '../core/python/parser';
 import { createFsResolver } from '../node/fsResolver';
+import { loadPythonParser } from '../node/pythonParser';
 import { assertNever, isToWorker, type FileResult, type FromWorker, type ToWorker, type WorkerSettings } from '../protocol/analysisWorker';
 
 /** Same cap as the core's default: bigger files are reported as skipped without being read. */
@@ -22,6 +25,35 @@ let tokens: TokenCounter | undefined;
 /** Price tables are rebuilt only when the overrides change (settings rarely do). */
 let priceCache: { key: string; table: PriceTable; warnings: readonly string[] } | undefined;
 const cancelledScans = new Set<number>();
+
+/**
+ * The Python parser (web-tree-sitter + the grammar's wasm) loads on the first `.py` file, once, and
+ * never for a TS-only workspace. The editor's parser remembers the last 16 documents' trees for
+ * incremental reparsing per keystroke; scans get their own parser that keeps one tree (every scanned
+ * file is new), so a workspace scan never evicts the open documents' trees.
+ */
+type PythonLoad = { readonly parser: PythonParser } | { readonly error: string };
+let editorPython: Promise<PythonLoad> | undefined;
+let scanPython: Promise<PythonLoad> | undefined;
+
+function loadPython(rememberFiles: number): Promise<PythonLoad> {
+	// A failure (a missing wasm file) is remembered too: it will not mend itself between keystrokes.
+	return loadPythonParser({ rememberFiles }).then(
+		(parser) => ({ parser }),
+		(e: unknown) => ({ error: errorMessage(e) }),
+	);
+}
+
+/** The parser `fileName` needs: undefined for TS/JS (nothing is loaded), else the loaded parser or why it failed. */
+async function pythonFor(fileName: string, kind: 'editor' | 'scan'): Promise<PythonLoad | undefined> {
+	if (!isPythonFile(fileName)) return undefined;
+	if (kind === 'scan') return (scanPython ??= loadPython(1));
+	return (editorPython ??= loadPython(16));
+}
+
+function pythonUnavailable(error: string): FileResult {
+	return { analysis: { callSites: [], skipped: { reason: `The Python parser could not be loaded: ${error}` } }, estimates: [], findings: [] };
+}
 
 function post(message: FromWorker): void {
 	port!.postMessage(message);
@@ -40,7 +72,8 @@ function pricesFor(settings: WorkerSettings): { table: PriceTable; warnings: rea
 	return priceCache;
 }
 
-function checkText(text: string, fileName: string, settings: WorkerSettings, prices: PriceTable): FileResult {
+function checkText(text: string, fileName: string, settings: WorkerSettings, prices: PriceTable, python: PythonLoad | undefined): FileResult {
+	if (python && 'error' in python) return pythonUnavailable(python.error);
 	tokens ??= createTokenCounter();
 	const { analysis, estimates, findings } = checkFile(text, fileName, {
 		prices,
@@ -48,6 +81,7 @@ function checkText(text: string, fileName: string, settings: WorkerSettings, pri
 		assumptions: settings.assumptions,
 		rules: settings.rules,
 		resolver: createFsResolver(),
+		...(python ? { python: python.parser } : {}),
 	});
 	return { analysis, estimates, findings };
 }
@@ -72,7 +106,7 @@ async function scan(message: Extract<ToWorker, { type: 'scan' }>): Promise<void>
 		let error: string | undefined;
 		try {
 			const read = readForScan(fileName);
-			result = 'text' in read ? checkText(read.text, fileName, settings, prices.table) : { analysis: { callSites: [], skipped: { reason: read.skipped } }, estimates: [], findings: [] };
+			result = 'text' in read ? checkText(read.text, fileName, settings, prices.table, await pythonFor(fileName, 'scan')) : { analysis: { callSites: [], skipped: { reason: read.skipped } }, estimates: [], findings: [] };
 		} catch (e: unknown) {
 			error = errorMessage(e);
 		}
@@ -83,6 +117,14 @@ async function scan(message: Extract<ToWorker, { type: 'scan' }>): Promise<void>
 	post({ type: 'scanDone', requestId, cancelled, priceWarnings: prices.warnings });
 }
 
+async function analyze(message: Extract<ToWorker, { type: 'analyze' }>): Promise<void> {
+	// Only the first `.py` analysis waits (for the wasm to load); later ones get the settled promise.
+	const python = await pythonFor(message.fileName, 'editor');
+	const prices = pricesFor(message.settings);
+	const result = checkText(message.text, message.fileName, message.settings, prices.table, python);
+	post({ type: 'analyzed', requestId: message.requestId, result, priceWarnings: prices.warnings });
+}
+
 port.on('message', (raw: unknown) => {
 	if (!isToWorker(raw)) {
 		const requestId = typeof raw === 'object' && raw !== null && typeof (raw as { requestId?: unknown }).requestId === 'number' ? (raw as { requestId: number }).requestId : -1;
@@ -90,16 +132,9 @@ port.on('message', (raw: unknown) => {
 		return;
 	}
 	switch (raw.type) {
-		case 'analyze': {
-			try {
-				const prices = pricesFor(raw.settings);
-				const result = checkText(raw.text, raw.fileName, raw.settings, prices.table);
-				post({ type: 'analyzed', requestId: raw.requestId, result, priceWarnings: prices.warnings });
-			} catch (e: unknown) {
-				post({ type: 'failed', requestId: raw.requestId, message: errorMessage(e) });
-			}
+		case 'analyze':
+			analyze(raw).catch((e: unknown) => post({ type: 'failed', requestId: raw.requestId, message: errorMessage(e) }));
 			return;
-		}
 		case 'scan':
 			scan(raw).catch((e: unknown) => post({ type: 'failed', requestId: raw.requestId, message: errorMessage(e) }));
 			return;

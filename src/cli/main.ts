@@ -30,7 +30,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 			return 0;
 		}
 		const { runScan } = require('./scanCommand') as typeof import('./scanCommand');
-		return runScan(command.options, version);
+		return await runScan(command.options, version);
 	} catch (error: unknown) {
 		// By name, not `instanceof`: each bundle has its own copy of the class.
 		if (isUsageError(error)) {

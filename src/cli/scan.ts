@@ -20,8 +20,34 @@ import {
 } from '../core';
 import { checkFile } from '../core/check';
 import type { SourceResolver } from '../core/analysis/types';
+import { isPythonFile, type PythonParser } from '../core/python/parser';
 import { createFsResolver } from '../node/fsResolver';
-import { walkSourceFiles } from '../node/walk';
+import { loadPythonParser } from '../node/pythonParser';
+import { walkSourceFiles, type WalkResult } from '../node/walk';
+
+/** The Python parser for a scan, or why it could not be loaded (its files are then skipped with that reason). */
+export type PythonSupport = { readonly parser: PythonParser } | { readonly error: string };
+
+/**
+ * Loads the Python parser once, only when the walked files include Python. It keeps one tree
+ * (`rememberFiles: 1`): every file of a scan is parsed once, so there is nothing to reparse.
+ */
+export async function loadPythonSupport(files: readonly string[]): Promise<PythonSupport | undefined> {
+	if (!files.some(isPythonFile)) return undefined;
+	try {
+		return { parser: await loadPythonParser({ rememberFiles: 1 }) };
+	} catch (error: unknown) {
+		return { error: error instanceof Error ? error.message : String(error) };
+	}
+}
+
+/** The check context's `python` field for `fileName`, or the reason the file is skipped. */
+function pythonFor(fileName: string, python: PythonSupport | undefined): { python?: PythonParser } | { skip: string } {
+	if (!isPythonFile(fileName)) return {};
+	if (!python) return { skip: 'the Python parser is not loaded' };
+	if ('error' in python) return { skip: `the Python parser could not be loaded: ${python.error}` };
+	return { python: python.parser };
+}
 
 export interface ScanRequest {
 	readonly paths: readonly string[];
@@ -32,11 +58,15 @@ export interface ScanRequest {
 	readonly rules?: RuleSettings;
 	/** Called after each file with (done, total); the CLI draws its progress line from it. */
 	readonly onProgress?: (done: number, total: number) => void;
+	/** The files to check, when the caller already walked `paths` (to decide whether Python is needed). */
+	readonly walked?: WalkResult;
+	/** Needed for `.py` files (see `loadPythonSupport`); without it they are reported as skipped. */
+	readonly python?: PythonSupport;
 }
 
 /** Walks, analyses and prices every file in-process, and builds the report. Per-file failures become skipped entries. */
 export function scan(request: ScanRequest): CostReport {
-	const walked = walkSourceFiles(request.paths, request.cwd);
+	const walked = request.walked ?? walkSourceFiles(request.paths, request.cwd);
 	const skipped: ReportSkip[] = walked.issues.map((issue) => ({ file: issue.path, reason: issue.message }));
 	const resolver = createFsResolver();
 	const tokens = createTokenCounter();
@@ -53,7 +83,13 @@ export function scan(request: ScanRequest): CostReport {
 			return;
 		}
 		try {
-			const { analysis, estimates, findings } = checkFile(text, fileName, context);
+			const python = pythonFor(fileName, request.python);
+			if ('skip' in python) {
+				skipped.push({ file, reason: python.skip });
+				request.onProgress?.(index + 1, walked.files.length);
+				return;
+			}
+			const { analysis, estimates, findings } = checkFile(text, fileName, { ...context, ...python });
 			inputs.push({ file, text, analysis, estimates, findings });
 		} catch (error: unknown) {
 			// The core promises not to throw; if it does, one file must not sink the whole scan.
@@ -100,7 +136,7 @@ function fixable(findings: readonly Finding[]): number {
 export function fixText(
 	text: string,
 	fileName: string,
-	context: { prices: PriceTable; tokens: TokenCounter; assumptions: Assumptions; rules: RuleSettings; resolver?: SourceResolver },
+	context: { prices: PriceTable; tokens: TokenCounter; assumptions: Assumptions; rules: RuleSettings; resolver?: SourceResolver; python?: PythonParser },
 	onApplied: (finding: Finding, title: string, line: number, column: number) => void,
 ): string {
 	let findings = checkFile(text, fileName, context).findings;
@@ -130,16 +166,19 @@ export function fixText(
 
 /** `costlens scan --fix`: applies preferred fixes to every scanned file on disk, before the report is built. */
 export function fixFiles(request: ScanRequest): FixResult {
-	const walked = walkSourceFiles(request.paths, request.cwd);
+	const walked = request.walked ?? walkSourceFiles(request.paths, request.cwd);
 	const context = { prices: request.prices, tokens: createTokenCounter(), assumptions: request.assumptions, rules: request.rules ?? DEFAULT_RULE_SETTINGS, resolver: createFsResolver() };
 	const applied: AppliedFix[] = [];
 	const failed: ReportSkip[] = [];
 	for (const fileName of walked.files) {
 		const file = relativeForReport(request.cwd, fileName);
+		const python = pythonFor(fileName, request.python);
+		// The report lists the same file as skipped, with the reason.
+		if ('skip' in python) continue;
 		try {
 			const before = fs.readFileSync(fileName, 'utf8');
 			const fixes: AppliedFix[] = [];
-			const after = fixText(before, fileName, context, (finding, title, line, column) => fixes.push({ file, line, column, ruleId: finding.ruleId, title }));
+			const after = fixText(before, fileName, { ...context, ...python }, (finding, title, line, column) => fixes.push({ file, line, column, ruleId: finding.ruleId, title }));
 			if (after !== before) {
 				fs.writeFileSync(fileName, after, 'utf8');
 				applied.push(...fixes);

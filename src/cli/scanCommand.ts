@@ -8,14 +8,15 @@ import { pathToFileURL } from 'node:url';
 import { createPriceTable, type CostReport } from '../core';
 import { buildSarif } from '../core/sarif';
 import { UsageError, type FailOn, type ScanOptions } from './args';
-import { fixFiles, loadPriceOverrides, scan, scanAssumptions } from './scan';
+import { walkSourceFiles } from '../node/walk';
+import { fixFiles, loadPriceOverrides, loadPythonSupport, scan, scanAssumptions } from './scan';
 import { ANSI_STYLE, PLAIN_STYLE, renderTable } from './table';
 
 /** Below this many files a scan is quick enough that a progress line would only flicker. */
 const PROGRESS_MIN_FILES = 200;
 const PROGRESS_INTERVAL_MS = 100;
 
-export function runScan(options: ScanOptions, version: string): number {
+export async function runScan(options: ScanOptions, version: string): Promise<number> {
 	const cwd = process.cwd();
 	const missing = options.paths.filter((p) => !fs.existsSync(path.resolve(cwd, p)));
 	if (missing.length > 0) throw new UsageError(`no such file or folder: ${missing.join(', ')}`);
@@ -33,8 +34,11 @@ export function runScan(options: ScanOptions, version: string): number {
 	if (problems.length > 0) throw new UsageError(`--prices: ${problems.join('; ')}`);
 	// Machine formats keep stdout for the document alone.
 	const log = options.format === 'table' ? process.stdout : process.stderr;
+	// Walked once: the list decides whether the Python parser (wasm, loaded asynchronously) is needed.
+	const walked = walkSourceFiles(options.paths, cwd);
+	const python = await loadPythonSupport(walked.files);
 	if (options.fix) {
-		const fixed = fixFiles({ paths: options.paths, cwd, assumptions, prices });
+		const fixed = fixFiles({ paths: options.paths, cwd, assumptions, prices, walked, ...(python ? { python } : {}) });
 		for (const f of fixed.applied) log.write(`fixed ${f.file}:${f.line}:${f.column} ${f.ruleId}: ${f.title}\n`);
 		for (const f of fixed.failed) process.stderr.write(`costlens: ${f.file}: ${f.reason}\n`);
 		const files = new Set(fixed.applied.map((f) => f.file)).size;
@@ -47,6 +51,8 @@ export function runScan(options: ScanOptions, version: string): number {
 		cwd,
 		assumptions,
 		prices,
+		walked,
+		...(python ? { python } : {}),
 		onProgress: (done, total) => {
 			filesScanned = total;
 			progress.update(done, total);

@@ -3,7 +3,7 @@ import type { FileAnalysis, SourceResolver } from './analysis/types';
 import { estimateCallSite } from './pricing/estimate';
 import type { Assumptions, CostEstimate } from './pricing/estimateTypes';
 import type { PriceTable } from './pricing/types';
-import { analyzePythonSource } from './python/analysis/analyze';
+import { openPythonAnalysis } from './python/analysis/analyze';
 import { isPythonFile, type PythonParser } from './python/parser';
 import { PYTHON_RULES } from './python/rules';
 import { ALL_RULES, createParentLookup, runRules } from './rules';
@@ -43,11 +43,17 @@ export function checkFile(text: string, fileName: string, context: CheckContext)
 
 function checkPythonFile(text: string, fileName: string, context: CheckContext): FileCheck {
 	if (!context.python) return { analysis: { callSites: [], skipped: { reason: 'the Python parser is not loaded' } }, estimates: [], findings: [] };
-	const { analysis, tree, calls } = analyzePythonSource(text, fileName, context.python, context.resolver, context.analyze);
-	const estimates = analysis.callSites.map((site) => estimateCallSite(site, context));
-	if (!tree) return { analysis, estimates, findings: [] };
-	const findings = runRules({ ...ruleInputs(text, fileName, analysis, estimates, context), tree, calls }, PYTHON_RULES);
-	return { analysis, estimates, findings };
+	const session = openPythonAnalysis(text, fileName, context.python, context.resolver, context.analyze);
+	try {
+		const { analysis, tree, calls } = session;
+		const estimates = analysis.callSites.map((site) => estimateCallSite(site, context));
+		if (!tree) return { analysis, estimates, findings: [] };
+		const shared = { parser: context.python, ...(session.context ? { pyCtx: session.context } : {}) };
+		const findings = runRules({ ...ruleInputs(text, fileName, analysis, estimates, context), tree, calls, ...shared }, PYTHON_RULES);
+		return { analysis, estimates, findings };
+	} finally {
+		session.context?.dispose();
+	}
 }
 
 function ruleInputs(text: string, fileName: string, analysis: FileAnalysis, estimates: readonly CostEstimate[], context: CheckContext): RuleInputs {

@@ -6,8 +6,9 @@ import { isSupported, type DocumentAnalyzer } from './documentAnalyzer';
 import { buildOverviewFile, sortOverview, totals, type OverviewFile, type OverviewSite } from './overviewModel';
 import type { AnalysisWorkerClient } from './workerClient';
 
-const SCAN_INCLUDE = '**/*.{ts,tsx,js,jsx,mjs,cjs}';
-const DEFAULT_EXCLUDES = ['**/node_modules/**', '**/dist/**', '**/out/**', '**/build/**', '**/*.min.js'];
+const SCAN_INCLUDE = '**/*.{ts,tsx,js,jsx,mjs,cjs,py}';
+/** Dependencies and build output of both ecosystems: a virtualenv holds thousands of SDK-calling `.py` files that are not the user's. */
+const DEFAULT_EXCLUDES = ['**/node_modules/**', '**/dist/**', '**/out/**', '**/build/**', '**/*.min.js', '**/.venv/**', '**/venv/**', '**/site-packages/**', '**/__pycache__/**', '**/.tox/**'];
 /** Upper bound on files per scan, so a monorepo cannot keep the worker busy for minutes. */
 export const MAX_SCAN_FILES = 5000;
 /** Tree refreshes during a scan are batched to at most one per this many ms. */
@@ -129,7 +130,7 @@ export class CostOverview implements vscode.TreeDataProvider<Node>, vscode.Dispo
 
 	private async onSaved(doc: vscode.TextDocument): Promise<void> {
 		if (!this.scanned || doc.uri.scheme !== 'file' || !isSupported(doc)) return;
-		if (!this.entries.has(doc.uri.fsPath) && (!vscode.workspace.getWorkspaceFolder(doc.uri) || /[\\/](node_modules|dist|out|build)[\\/]|\.min\.js$/.test(doc.uri.fsPath))) return;
+		if (!this.entries.has(doc.uri.fsPath) && (!vscode.workspace.getWorkspaceFolder(doc.uri) || /[\\/](node_modules|dist|out|build|\.venv|venv|site-packages|__pycache__|\.tox)[\\/]|\.min\.js$/.test(doc.uri.fsPath))) return;
 		const result = await this.analyzer.analyze(doc);
 		if (!result) return;
 		this.entries.set(doc.uri.fsPath, buildOverviewFile(doc.uri.fsPath, result.callSites, result.estimates, result.skipped));

@@ -5,8 +5,8 @@ import type { Finding } from '../core/rules/types';
 import { toAssumptions, toWorkerSettings, type Config } from './config';
 import type { AnalysisWorkerClient } from './workerClient';
 
-/** Languages CostLens analyses (`.mjs`/`.cjs` open as `javascript`). */
-export const SUPPORTED_LANGUAGES = ['typescript', 'typescriptreact', 'javascript', 'javascriptreact'] as const;
+/** Languages CostLens analyses (`.mjs`/`.cjs` open as `javascript`; `.py`/`.pyi` as `python`). */
+export const SUPPORTED_LANGUAGES = ['typescript', 'typescriptreact', 'javascript', 'javascriptreact', 'python'] as const;
 
 /** Document selector for providers: files on disk and unsaved buffers. */
 export const SUPPORTED_DOCUMENTS: vscode.DocumentSelector = SUPPORTED_LANGUAGES.flatMap((language) => [

@@ -2,11 +2,20 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 
-/** Extensions the analyser reads. `.d.ts` files hold no calls and are left out when walking folders. */
-export const SOURCE_FILE_EXTENSIONS: readonly string[] = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
+/**
+ * Extensions the analyser reads. `.d.ts` files and Python stubs (`.pyi`) hold no calls and are left
+ * out (a stub named explicitly is not a source file either).
+ */
+export const SOURCE_FILE_EXTENSIONS: readonly string[] = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.py'];
 
-/** Folders never descended into, whatever `.gitignore` says: dependencies, VCS data, build output. */
-export const ALWAYS_SKIPPED_DIRS: ReadonlySet<string> = new Set(['node_modules', '.git', 'dist', 'out', 'build', '.next', 'coverage']);
+/**
+ * Folders never descended into, whatever `.gitignore` says: dependencies, VCS data, build output, and
+ * Python's virtualenvs and caches (a venv holds the SDKs' own sources, which call themselves).
+ */
+export const ALWAYS_SKIPPED_DIRS: ReadonlySet<string> = new Set([
+	'node_modules', '.git', 'dist', 'out', 'build', '.next', 'coverage',
+	'.venv', 'venv', 'site-packages', '__pycache__', '.tox', '.mypy_cache', '.pytest_cache', '.ruff_cache',
+]);
 
 export interface WalkIssue {
 	/** The path as the caller gave it, or the offending path below it. */
@@ -53,7 +62,7 @@ export function walkSourceFiles(paths: readonly string[], cwd: string = process.
 		}
 		if (stat.isFile()) {
 			if (isSourceFile(absolute)) files.add(absolute);
-			else issues.push({ path: given, message: 'not a TypeScript or JavaScript file' });
+			else issues.push({ path: given, message: 'not a TypeScript, JavaScript or Python file' });
 		} else if (stat.isDirectory()) {
 			walkDirectory(absolute, ancestorScopes(absolute), files, issues, cwd);
 		} else {

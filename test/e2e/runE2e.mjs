@@ -189,10 +189,11 @@ test('squiggle, Problems row, Ctrl+. → Enter applies the preferred fix; file, 
 	await editor.locator('.view-line', { hasText: `max_tokens: ${FIX_MAX_TOKENS},` }).first().waitFor({ state: 'visible', timeout: MEDIUM });
 	// The web workbench auto-saves after a delay; Ctrl+S makes it immediate either way.
 	await page.keyboard.press('Control+S');
-	await until('the fix on disk', () => readFileSync(target.uncapped, 'utf8') !== before, MEDIUM);
-	const after = readFileSync(target.uncapped, 'utf8');
 	const expected = before.replace('\t\t],\n\t});', `\t\t],\n\t\tmax_tokens: ${FIX_MAX_TOKENS},\n\t});`);
-	if (after !== expected) throw new Error(`unexpected file after the fix:\n${after}`);
+	// Waits for the whole expected text: a read during the save can see the file truncated (empty).
+	await until('the fix on disk', () => readFileSync(target.uncapped, 'utf8') === expected, MEDIUM).catch(() => {
+		throw new Error(`unexpected file after the fix:\n${readFileSync(target.uncapped, 'utf8')}`);
+	});
 	await until('the warning squiggle to go', async () => (await squiggle.count()) === 0, SLOW);
 	await until('the CodeLens cost to change', async () => {
 		const text = (await lens.innerText().catch(() => '')).replace(/\s+/g, ' ').trim();
@@ -201,6 +202,69 @@ test('squiggle, Problems row, Ctrl+. → Enter applies the preferred fix; file, 
 	console.log(`    lens after: ${(await lens.innerText()).replace(/\s+/g, ' ').trim()}`);
 	await until('the Problems row to go', async () => (await page.locator('.markers-panel .monaco-list-row', { hasText: 'missing-max-tokens' }).count()) === 0, MEDIUM);
 	await shot('quickfix-applied.png');
+});
+
+/** Python: examples/python/support_bot.py in the copy (two calls, the OpenAI one uncapped), else the fixture workspace's assistant.py. */
+function pythonTarget() {
+	const example = path.join(target.folder, 'python', 'support_bot.py');
+	if (existsSync(example)) return { file: example, name: 'support_bot.py' };
+	const copied = path.join(target.folder, 'src', 'assistant.py');
+	if (!existsSync(copied)) copyFileSync(path.join(repoRoot, 'test', 'fixtures', 'workspace', 'src', 'assistant.py'), copied);
+	return { file: copied, name: 'assistant.py' };
+}
+
+test('Python: CodeLens above each call, Ctrl+. on the missing-max-tokens squiggle inserts max_tokens=', async () => {
+	const py = pythonTarget();
+	const before = readFileSync(py.file, 'utf8');
+	await runCommand('View: Close All Editor Groups');
+	await page.keyboard.press('Control+P');
+	const input = page.locator('.quick-input-widget input');
+	await input.waitFor({ state: 'visible', timeout: MEDIUM });
+	await input.fill(py.name);
+	await page.locator('.quick-input-widget .monaco-list-row', { hasText: py.name }).first().waitFor({ timeout: MEDIUM });
+	await page.keyboard.press('Enter');
+	await page.locator('.tab.active', { hasText: py.name }).waitFor({ state: 'visible', timeout: MEDIUM });
+	// The editor alone in the picture: the Problems panel of the previous scenario closed.
+	await runCommand('View: Hide Panel').catch(() => page.keyboard.press('Escape'));
+	const editor = page.locator('.editor-instance .monaco-editor').first();
+
+	const lenses = editor.locator('.codelens-decoration', { hasText: '/call' });
+	await until('a CodeLens above both calls', async () => (await lenses.count()) >= 2, SLOW);
+	const texts = (await lenses.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+	console.log(`    lenses: ${texts.join(' | ')}`);
+	for (const text of texts) if (!/^≈ \$\d[\d.,]*(?:[kKM])?\/call · /.test(text)) throw new Error(`unexpected lens text: ${JSON.stringify(text)}`);
+	const squiggle = editor.locator('.squiggly-warning');
+	await squiggle.first().waitFor({ state: 'visible', timeout: SLOW });
+	const warningsBefore = await squiggle.count();
+	await shot('python-codelens.png');
+
+	// Python's grammar colours the whole dotted callee as one token: click on it (inside the squiggle).
+	const callee = editor.locator('.view-line', { hasText: '.chat.completions.create(' }).first().locator('span > span', { hasText: 'completions' }).first();
+	await callee.click();
+	await page.keyboard.press('Control+.');
+	const row = page.locator('.action-widget .monaco-list-row.focused', { hasText: /max_tokens/ });
+	await row.waitFor({ state: 'visible', timeout: MEDIUM });
+	console.log(`    quick fix: ${(await row.innerText()).replace(/\s+/g, ' ').trim()}`);
+	await shot('python-quickfix.png');
+	await page.keyboard.press('Enter');
+	await row.waitFor({ state: 'hidden', timeout: MEDIUM });
+
+	await editor.locator('.view-line', { hasText: `max_tokens=${FIX_MAX_TOKENS},` }).first().waitFor({ state: 'visible', timeout: MEDIUM });
+	await page.keyboard.press('Control+S');
+	// Keyword syntax, the file's own indentation (4 spaces, 8 inside the call), nothing else changed.
+	const inserted = new RegExp(`\\n {8}max_tokens=${FIX_MAX_TOKENS},\\n`);
+	const fixedOnDisk = (text) => inserted.test(text) && text.replace(inserted, '\n') === before;
+	// Waits for the whole expected text: a read during the save can see the file truncated (empty).
+	await until('the fix on disk', () => fixedOnDisk(readFileSync(py.file, 'utf8')), MEDIUM).catch(() => {
+		throw new Error(`unexpected file after the fix:\n${readFileSync(py.file, 'utf8')}`);
+	});
+	await until('the missing-max-tokens squiggle to go', async () => (await squiggle.count()) < warningsBefore, SLOW);
+	// The OpenAI call's lens is repriced with the new cap (it said `out ~512 (assumed)`).
+	await until('the OpenAI CodeLens to show the cap', async () => (await lenses.allInnerTexts()).some((t) => t.includes(`out ≤${FIX_MAX_TOKENS}`)), SLOW);
+	console.log(`    lenses after: ${(await lenses.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()).join(' | ')}`);
+	// Caret off the call, so no lightbulb or hover sits in the picture.
+	await page.keyboard.press('Control+Home');
+	await shot('python-quickfix-applied.png');
 });
 
 /** The loopback fake provider (Anthropic wire format) the playground scenarios run against. */

@@ -162,7 +162,15 @@ function checkCanary() {
 		// Also UTF-16LE, as some stores write strings.
 		if (data.includes(needle) || data.includes(Buffer.from(canary, 'utf16le'))) hits.push(file);
 	}
-	const dbFiles = files.filter((f) => /\.(db|sqlite|sqlite3)(-wal|-shm)?$/.test(f)).map((f) => `${path.relative(server.runDir, f)} (${statSync(f).size} B)`);
+	// SQLite removes its -shm/-wal files when the sidecar closes the database, possibly after the walk above.
+	const sizeOf = (f) => {
+		try {
+			return `${statSync(f).size} B`;
+		} catch {
+			return 'gone';
+		}
+	};
+	const dbFiles = files.filter((f) => /\.(db|sqlite|sqlite3)(-wal|-shm)?$/.test(f)).map((f) => `${path.relative(server.runDir, f)} (${sizeOf(f)})`);
 	console.log(`    canary reached the fake provider in ${sent.length} request(s); scanned ${files.length} files (${(bytes / 1e6).toFixed(1)} MB) under ${server.runDir} and the workspace`);
 	console.log(`    database files scanned: ${dbFiles.join(', ') || 'none'}`);
 	console.log(`    log files scanned: ${files.filter((f) => f.endsWith('.log')).length} (${files.filter((f) => /CostLens|costlens/.test(f) && f.endsWith('.log')).map((f) => path.basename(path.dirname(f)) + '/' + path.basename(f)).join(', ')}); browser profile: ${browserProfileDirs.join(', ') || 'not found'}`);

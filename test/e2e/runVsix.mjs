@@ -28,6 +28,11 @@ try {
 	const packaged = spawnSync(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', vsix], { cwd: stage, encoding: 'utf8' });
 	if (packaged.status !== 0) throw new Error(`vsce package failed:\n${packaged.stdout}${packaged.stderr}`);
 	console.log(`  ${packaged.stdout.trim().split('\n').at(-1)}`);
+	// The Python parser's wasm must ship beside the bundles that load it (src/node/pythonParser.ts).
+	const listed = spawnSync(vsce, ['ls', '--no-dependencies'], { cwd: stage, encoding: 'utf8' });
+	const shipped = new Set(listed.stdout.split('\n').map((l) => l.trim()));
+	const missingWasm = ['dist/web-tree-sitter.wasm', 'dist/tree-sitter-python.wasm'].filter((f) => !shipped.has(f));
+	if (listed.status !== 0 || missingWasm.length > 0) throw new Error(`the VSIX lacks ${missingWasm.join(', ') || 'a file list'}:\n${listed.stdout}${listed.stderr}`);
 
 	const examples = path.join(repoRoot, 'examples');
 	const file = path.join(examples, 'src', 'ragSummarizer.ts');
@@ -47,6 +52,27 @@ try {
 		passed += 1;
 	} catch (e) {
 		console.log(`✘ the installed VSIX shows the CodeLens: ${e instanceof Error ? e.message : String(e)}`);
+		console.log(tail(server.logFile));
+		failed += 1;
+	}
+	// A Python file: the packaged worker loads web-tree-sitter's wasm from the installed extension's dist/.
+	const pyStarted = Date.now();
+	try {
+		await page.keyboard.press('Control+P');
+		const input = page.locator('.quick-input-widget input');
+		await input.waitFor({ state: 'visible', timeout: 30_000 });
+		await input.fill('support_bot.py');
+		await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'support_bot.py' }).first().waitFor({ timeout: 30_000 });
+		await page.keyboard.press('Enter');
+		await page.locator('.tab.active', { hasText: 'support_bot.py' }).waitFor({ state: 'visible', timeout: 30_000 });
+		const lens = page.locator('.editor-instance .monaco-editor .codelens-decoration', { hasText: '/call' }).filter({ hasText: '/mo' }).first();
+		await lens.waitFor({ state: 'visible', timeout: SLOW });
+		const text = (await lens.innerText()).replace(/\s+/g, ' ').trim();
+		if (!/^≈ \$[\d.,k]+\/call · /.test(text)) throw new Error(`unexpected lens text: ${text}`);
+		console.log(`✔ the installed VSIX shows the CodeLens in a Python file (${((Date.now() - pyStarted) / 1000).toFixed(1)} s): ${text}`);
+		passed += 1;
+	} catch (e) {
+		console.log(`✘ the installed VSIX shows the CodeLens in a Python file: ${e instanceof Error ? e.message : String(e)}`);
 		console.log(tail(server.logFile));
 		failed += 1;
 	}

@@ -54,6 +54,11 @@ void describe('import rules', () => {
 		assert.ok(files.some((f) => f.rel.startsWith('sidecar/') && f.imports.includes('better-sqlite3')), 'the rule must see the store import it guards');
 	});
 
+	void it('only core/python/parser.ts imports web-tree-sitter (one place owns the wasm trees and their lifetime)', () => {
+		const importers = files.filter((f) => f.imports.includes('web-tree-sitter')).map((f) => f.rel);
+		assert.deepEqual(importers, ['core/python/parser.ts']);
+	});
+
 	void it('src/extension reaches the sidecar only over JSON-RPC (never imports it)', () => {
 		// Resolved, so the extension's own client folder (src/extension/sidecar/) is not mistaken for src/sidecar/.
 		const sidecarDir = path.join(src, 'sidecar') + path.sep;

@@ -4,7 +4,7 @@ import { formatInteger, formatUsd } from '../pricing/format';
 import { BATCH_MULTIPLIER } from '../pricing/prices';
 import { handlerKind } from './nonStreamedLongOutput';
 import { ancestry, boundNames, contains, enclosingStatement, isFunctionLike, pricedOrUndefined, references, ruleLink, unwrapExpression } from './shapes';
-import type { Finding, Rule, RuleContext } from './types';
+import type { Finding, Rule, RuleContext, RuleInputs } from './types';
 
 /** Items a loop is assumed to run over when the source cannot say (`RuleSettings.batchAssumedItems`). */
 export const DEFAULT_BATCH_ASSUMED_ITEMS = 1000;
@@ -13,9 +13,9 @@ export const DEFAULT_BATCH_ASSUMED_ITEMS = 1000;
 const NOT_CANDIDATES: ReadonlySet<CallSite['api']> = new Set(['messages.batches.create', 'batches.create', 'messages.countTokens', 'messages.stream', 'chat.completions.stream', 'responses.stream']);
 
 /** A loop header naming its counter like this is a retry loop, not a loop over a collection. */
-const RETRY_HEADER = /attempt|retr(y|ies)|tries|tried|backoff/i;
+export const RETRY_HEADER = /attempt|retr(y|ies)|tries|tried|backoff/i;
 /** A loop that looks at these is an agent/tool-use loop: each turn needs the previous reply, so it cannot be batched. */
-const AGENT_LOOP = /stop_reason|finish_reason|tool_calls|tool_use|function_call|requires_action/;
+export const AGENT_LOOP = /stop_reason|finish_reason|tool_calls|tool_use|function_call|requires_action/;
 
 /**
  * `batch-candidate` (info): an LLM call awaited once per item of a loop (or per element of
@@ -29,9 +29,7 @@ export const batchCandidate: Rule = {
 		const findings: Finding[] = [];
 		const items = context.settings.batchAssumedItems ?? DEFAULT_BATCH_ASSUMED_ITEMS;
 		context.callSites.forEach((site, index) => {
-			if (NOT_CANDIDATES.has(site.api) || site.provider === 'openai-compatible' || site.baseURL !== undefined) return;
-			// A streamed reply in a loop is being shown as it arrives: not something to collect tomorrow.
-			if (site.stream?.kind === 'literal' && site.stream.value) return;
+			if (!isBatchableSite(site)) return;
 			const call = context.calls[index];
 			if (!call) return;
 			const loop = perItemLoop(context, call);
@@ -39,7 +37,7 @@ export const batchCandidate: Rule = {
 			findings.push({
 				ruleId: 'batch-candidate',
 				severity: 'info',
-				message: message(context, site, index, loop, items),
+				message: batchCandidateMessage(context, site, index, loop, items),
 				span: site.calleeSpan,
 				callSiteIndex: index,
 				// No monthly figure: how often the script runs is not something the source or the settings say.
@@ -50,7 +48,15 @@ export const batchCandidate: Rule = {
 	},
 };
 
-function message(context: RuleContext, site: CallSite, index: number, loop: string, items: number): string {
+/** A call the batch APIs could take: a generation or embedding request to Anthropic/OpenAI proper, not streamed. */
+export function isBatchableSite(site: CallSite): boolean {
+	if (NOT_CANDIDATES.has(site.api) || site.provider === 'openai-compatible' || site.baseURL !== undefined) return false;
+	// A streamed reply in a loop is being shown as it arrives: not something to collect tomorrow.
+	return !(site.stream?.kind === 'literal' && site.stream.value);
+}
+
+/** The finding's message: `loop` names the per-item construct (`a for…of loop`), priced at `items` per run. Shared with the Python twin. */
+export function batchCandidateMessage(context: RuleInputs, site: CallSite, index: number, loop: string, items: number): string {
 	const [api, method] = site.provider === 'anthropic' ? ['Message Batches API', 'messages.batches.create'] : ['Batch API', 'batches.create'];
 	const estimate = pricedOrUndefined(context.estimates[index]);
 	const multiplier = estimate?.price.batchMultiplier ?? BATCH_MULTIPLIER;

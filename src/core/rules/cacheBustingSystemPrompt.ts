@@ -4,7 +4,7 @@ import { type Ref, resolveArray, resolveMember, resolveObject, resolveString, re
 import { ruleLink } from './shapes';
 import type { CallSite, PromptSegment, ResolvedText, Span } from '../analysis/types';
 import { formatTokens } from '../pricing/format';
-import type { Finding, Fix, Rule, RuleContext, TextEdit } from './types';
+import type { Finding, Fix, Rule, RuleContext, RuleInputs, TextEdit } from './types';
 import { type RuleAnalysis, formatMonthly, isPrefixRole, perMonth, reestimate, ruleAnalysis, segmentTokens, shortText, spanOf, spanWithin } from './util';
 
 const {
@@ -16,7 +16,7 @@ const {
 } = ts;
 
 /** What kind of per-call value reaches the prefix. */
-type DynamicKind = 'timestamp' | 'clock' | 'random' | 'id' | 'rag';
+export type DynamicKind = 'timestamp' | 'clock' | 'random' | 'id' | 'rag';
 
 /** The shape of a timestamp value at the interpolation, for the reduce-to-date fix. */
 type TimeForm = 'date' | 'iso' | 'ms' | 'locale' | 'other';
@@ -40,11 +40,11 @@ interface Hit {
 }
 
 /** Names of per-request identifiers (`requestId`, `session_id`, `traceId`, `userId`, `correlationId`…). */
-const ID_NAME = /^(?:req|request|session|user|trace|span|correlation|conversation|thread|chat|run|customer|tenant|account|message|msg|idempotency)_?(?:id|uuid|key)$/i;
+export const ID_NAME = /^(?:req|request|session|user|trace|span|correlation|conversation|thread|chat|run|customer|tenant|account|message|msg|idempotency)_?(?:id|uuid|key)$/i;
 /** Owners whose `.id` is per request (`req.id`, `request.id`, `ctx.session.id`, `user.id`). */
-const ID_OWNER = /^(?:req|request|session|user|trace|span|conversation|thread|event|evt|ctx|context|customer|account)$/i;
+export const ID_OWNER = /^(?:req|request|session|user|trace|span|conversation|thread|event|evt|ctx|context|customer|account)$/i;
 /** Names of retrieved per-request text (RAG). */
-const RAG_NAME = /(?:^|[a-z_])(?:context|contexts|docs?|documents?|chunks?|passages?|retrieved|retrieval|snippets?|sources?|knowledge|rag|hits|search[A-Za-z]*|results?|articles?|excerpts?)$/i;
+export const RAG_NAME = /(?:^|[a-z_])(?:context|contexts|docs?|documents?|chunks?|passages?|retrieved|retrieval|snippets?|sources?|knowledge|rag|hits|search[A-Za-z]*|results?|articles?|excerpts?)$/i;
 
 const RANDOM_CALLS = new Set(['Math.random', 'crypto.randomUUID', 'randomUUID', 'globalThis.crypto.randomUUID', 'uuid', 'uuidv4', 'uuidV4', 'v4', 'v7', 'uuidv7', 'nanoid', 'cuid', 'cuid2', 'createId', 'ulid', 'crypto.randomBytes', 'randomBytes', 'crypto.randomInt', 'randomInt']);
 const CLOCK_CALLS = new Set(['performance.now', 'process.hrtime', 'process.hrtime.bigint', 'process.uptime']);
@@ -63,9 +63,10 @@ const PASS_ARGS = new Set(['String', 'JSON.stringify', 'encodeURIComponent', 'en
 
 const MAX_DEPTH = 40;
 /** A RAG hole counts when at least this much static instruction text follows it in the same template. */
-const RAG_MIN_TRAILING_CHARS = 200;
+export const RAG_MIN_TRAILING_CHARS = 200;
 
-const NOT_BUSTING_APIS = new Set(['messages.countTokens', 'embeddings.create', 'batches.create', 'messages.batches.create']);
+/** APIs whose request has no cacheable prefix to bust (counting, embeddings, batch submission). */
+export const NOT_BUSTING_APIS = new Set(['messages.countTokens', 'embeddings.create', 'batches.create', 'messages.batches.create']);
 
 /**
  * `cache-busting-system-prompt`: a value that changes on every call (a timestamp, a random id, a
@@ -539,7 +540,7 @@ function hasDefault(st: ts.FunctionDeclaration): boolean {
 // ---------------------------------------------------------------------------------------------
 // Cost
 
-interface Impact {
+export interface Impact {
 	/** Monthly saving lost because the prefix never caches; undefined when unpriced. */
 	readonly monthlyUsd: number | undefined;
 	/** Tokens of the prefix the value sits in (tools + system + examples). */
@@ -555,6 +556,15 @@ interface Impact {
  * for Anthropic without a breakpoint, a breakpoint at the end of the prefix.
  */
 function lostSaving(context: RuleContext, original: CallSite, index: number, parts: readonly PrefixRef[], helperTexts: readonly { span: Span; text: ResolvedText }[]): Impact {
+	return lostSavingFor(context, original, index, parts.map((p) => spanOf(p.ref.node, p.ref.env.scope.file.sf)), helperTexts);
+}
+
+/**
+ * The language-neutral pricing behind every cache-busting finding (TS and Python): `partSpans` are
+ * the prefix fields the per-call values were found in (matched against the segments' spans),
+ * `helperTexts` the text of helper calls the analyser counted as one hole.
+ */
+export function lostSavingFor(context: RuleInputs, original: CallSite, index: number, partSpans: readonly Span[], helperTexts: readonly { span: Span; text: ResolvedText }[]): Impact {
 	let estimate = context.estimates[index];
 	if (!estimate) return { monthlyUsd: undefined, prefixTokens: 0, belowMinimum: undefined };
 	let site = original;
@@ -570,10 +580,9 @@ function lostSaving(context: RuleContext, original: CallSite, index: number, par
 	const prefixTokens = site.segments.reduce((n, s, i) => n + (isPrefixRole(s.role) ? tokens[i] ?? 0 : 0), 0);
 	if (!estimate.priced) return { monthlyUsd: undefined, prefixTokens, belowMinimum: undefined };
 	let moved = 0;
-	const partSpans = parts.map((p) => spanOf(p.ref.node, p.ref.env.scope.file.sf));
 	const segments: PromptSegment[] = site.segments.map((s) => {
 		if (!isPrefixRole(s.role) || !s.content || s.content.holes === 0) return s;
-		const hits = parts.length - moved;
+		const hits = partSpans.length - moved;
 		if (hits <= 0) return s;
 		const mine = partSpans.some((p) => spanWithin(s.span, p) || spanWithin(p, s.span)) ? Math.min(hits, s.content.holes) : 0;
 		if (mine === 0) return s;
@@ -621,31 +630,53 @@ const KIND_TEXT: Record<DynamicKind, string> = {
 };
 
 function toFinding(context: RuleContext, index: number, hit: Hit, part: PrefixRef, user: Ref | undefined, impact: Impact, first: boolean, count: number): Finding {
+	const toDate = hit.kind === 'timestamp' ? reduceToDate(context, hit) : undefined;
+	const move = moveToUser(context, index, hit, part, user);
+	return bustingFinding({ index, kind: hit.kind, label: hit.label, span: hit.span, partName: part.name, impact, first, count, fixes: bustingFixes(hit.label, part.name, toDate, move) });
+}
+
+/** One cache-busting value as both languages report it. */
+export interface BustingHit {
+	readonly index: number;
+	readonly kind: DynamicKind;
+	/** The per-call value as written. */
+	readonly label: string;
+	readonly span: Span;
+	/** `system prompt`, `tool definitions`, `instructions`, `system message`, `few-shot examples`. */
+	readonly partName: string;
+	readonly impact: Impact;
+	/** The call's first finding carries the monthly impact and the "one of N" note. */
+	readonly first: boolean;
+	readonly count: number;
+	readonly fixes: Fix[];
+}
+
+/** The finding (message, severity, impact) for one per-call value in a call's prefix; language neutral. */
+export function bustingFinding(hit: BustingHit): Finding {
+	const { impact, first, count } = hit;
 	const tokens = formatTokens(impact.prefixTokens);
 	let cost: string;
 	if (impact.monthlyUsd === undefined) cost = `so the ${tokens}-token prefix is never read from the cache (unpriced model).`;
 	else if (impact.belowMinimum !== undefined) cost = `so the ${tokens}-token prefix could never be cached; it is below the ${impact.belowMinimum.toLocaleString('en-US')}-token minimum today, so this costs nothing yet.`;
 	else cost = `so the ${tokens}-token prefix is never read from the cache: ${formatMonthly(impact.monthlyUsd)} at the assumed traffic${first ? '' : ' (the same loss as the call\'s other dynamic part)'}.`;
 	const others = count > 1 && first ? ` It is one of ${count} per-call values in this prefix; all must go for the cache to hit.` : '';
-	const fixes = fixesFor(context, index, hit, part, user);
 	const severity = impact.monthlyUsd !== undefined && impact.belowMinimum !== undefined ? 'info' : 'warning';
 	return {
 		ruleId: 'cache-busting-system-prompt',
 		severity,
-		message: `\`${hit.label}\` in the ${part.name} ${KIND_TEXT[hit.kind]}, ${cost}${others} See ${ruleLink('cache-busting-system-prompt')}`,
+		message: `\`${hit.label}\` in the ${hit.partName} ${KIND_TEXT[hit.kind]}, ${cost}${others} See ${ruleLink('cache-busting-system-prompt')}`,
 		span: hit.span,
-		callSiteIndex: index,
+		callSiteIndex: hit.index,
 		...(first && impact.monthlyUsd !== undefined ? { monthlyImpactUsd: impact.monthlyUsd } : {}),
-		fixes,
+		fixes: hit.fixes,
 	};
 }
 
-function fixesFor(context: RuleContext, index: number, hit: Hit, part: PrefixRef, user: Ref | undefined): Fix[] {
+/** The two fixes both languages offer, with their titles and which one is preferred (reduce-to-date when there is one). */
+export function bustingFixes(label: string, partName: string, toDate: TextEdit | undefined, move: readonly TextEdit[] | undefined): Fix[] {
 	const fixes: Fix[] = [];
-	const toDate = hit.kind === 'timestamp' ? reduceToDate(context, hit) : undefined;
 	if (toDate) fixes.push({ title: 'Reduce the timestamp to the date (changes once a day)', edits: [toDate], preferred: true });
-	const move = moveToUser(context, index, hit, part, user);
-	if (move) fixes.push({ title: `Move \`${hit.label}\` out of the ${part.name} into the user message`, edits: move, preferred: !toDate });
+	if (move) fixes.push({ title: `Move \`${label}\` out of the ${partName} into the user message`, edits: move, preferred: !toDate });
 	return fixes;
 }
 

@@ -2,7 +2,7 @@ import * as ts from 'typescript';
 import { ruleLink } from './shapes';
 import type { CallSite, PromptSegment, Span } from '../analysis/types';
 import { formatInteger, formatTokens } from '../pricing/format';
-import type { Finding, Rule, RuleContext } from './types';
+import type { Finding, Rule, RuleContext, RuleInputs } from './types';
 import { findProperty, formatMonthly, nodeAtSpan, reestimate, segmentTokens, spanOf, staticPrefixEnd } from './util';
 
 const { isObjectLiteralExpression } = ts;
@@ -27,28 +27,38 @@ export const cacheControlBelowMinimum: Rule = {
 	check(context) {
 		const findings: Finding[] = [];
 		context.callSites.forEach((site, index) => {
-			if (site.provider !== 'anthropic' || site.api === 'messages.countTokens') return;
-			const marked = site.segments.map((s, i) => ({ s, i })).filter(({ s }) => s.cacheControl !== undefined);
-			const slots = marked.length + (site.topLevelCacheControl ? 1 : 0);
-			if (slots > MAX_BREAKPOINTS) {
-				const extra = marked[MAX_BREAKPOINTS] ?? marked[marked.length - 1];
-				findings.push({
-					ruleId: 'cache-control-below-minimum',
-					severity: 'warning',
-					message: `${slots} \`cache_control\` breakpoints${site.topLevelCacheControl ? ' (counting the top-level one)' : ''}: Anthropic allows at most ${MAX_BREAKPOINTS} and rejects the request. ${NO_FIX} Keep the breakpoints at the ends of the stable parts (tools, system, examples). See ${ruleLink('cache-control-below-minimum')}`,
-					span: extra ? cacheControlSpan(context, extra.s) : site.calleeSpan,
-					callSiteIndex: index,
-					fixes: [],
-				});
-			}
-			const belowMin = belowMinimum(context, site, index);
-			if (belowMin) findings.push(belowMin);
+			findings.push(...cacheControlFindings(context, site, index, (segment) => cacheControlSpan(context, segment)));
 		});
 		return findings;
 	},
 };
 
-function belowMinimum(context: RuleContext, site: CallSite, index: number): Finding | undefined {
+/**
+ * The rule's findings for one call (language neutral). `markerSpan(segment)` is where the squiggle
+ * goes for a marked segment: its `cache_control` entry when written in this file, else the segment.
+ */
+export function cacheControlFindings(context: RuleInputs, site: CallSite, index: number, markerSpan: (segment: PromptSegment) => Span): Finding[] {
+	const findings: Finding[] = [];
+	if (site.provider !== 'anthropic' || site.api === 'messages.countTokens') return findings;
+	const marked = site.segments.map((s, i) => ({ s, i })).filter(({ s }) => s.cacheControl !== undefined);
+	const slots = marked.length + (site.topLevelCacheControl ? 1 : 0);
+	if (slots > MAX_BREAKPOINTS) {
+		const extra = marked[MAX_BREAKPOINTS] ?? marked[marked.length - 1];
+		findings.push({
+			ruleId: 'cache-control-below-minimum',
+			severity: 'warning',
+			message: `${slots} \`cache_control\` breakpoints${site.topLevelCacheControl ? ' (counting the top-level one)' : ''}: Anthropic allows at most ${MAX_BREAKPOINTS} and rejects the request. ${NO_FIX} Keep the breakpoints at the ends of the stable parts (tools, system, examples). See ${ruleLink('cache-control-below-minimum')}`,
+			span: extra ? markerSpan(extra.s) : site.calleeSpan,
+			callSiteIndex: index,
+			fixes: [],
+		});
+	}
+	const belowMin = belowMinimum(context, site, index, markerSpan);
+	if (belowMin) findings.push(belowMin);
+	return findings;
+}
+
+function belowMinimum(context: RuleInputs, site: CallSite, index: number, markerSpan: (segment: PromptSegment) => Span): Finding | undefined {
 	const estimate = context.estimates[index];
 	if (!estimate?.priced || estimate.price.caching.mode !== 'marked') return undefined;
 	const lastMarked = site.segments.reduce((last, s, i) => (s.cacheControl ? i : last), -1);
@@ -76,7 +86,7 @@ function belowMinimum(context: RuleContext, site: CallSite, index: number): Find
 		ruleId: 'cache-control-below-minimum',
 		severity: 'warning',
 		message: `this \`cache_control\` marks a ${formatInteger(prefix)}-token prefix, below ${model}'s ${formatInteger(minTokens)}-token minimum: the API silently caches nothing, so every call pays the full input price.${advice} See ${ruleLink('cache-control-below-minimum')}`,
-		span: cacheControlSpan(context, site.segments[lastMarked]!),
+		span: markerSpan(site.segments[lastMarked]!),
 		callSiteIndex: index,
 		...(monthlyImpactUsd !== undefined ? { monthlyImpactUsd } : {}),
 		fixes: [],

@@ -28,11 +28,11 @@ export const nonStreamedLongOutput: Rule = {
 			if (!call) return;
 			const handler = handlerKind(context, call);
 			if (!handler) return;
-			const cap = site.maxOutputTokens?.kind === 'literal' ? site.maxOutputTokens.value : 0;
+			const cap = outputCapOf(site);
 			findings.push({
 				ruleId: 'non-streamed-long-output',
 				severity: 'info',
-				message: `Up to ${formatInteger(cap)} output tokens returned in one piece from ${handler}: the client sees nothing until the whole reply is generated. Streaming costs the same and shows the first tokens as they arrive; see ${ruleLink('non-streamed-long-output')} for the change.`,
+				message: nonStreamedMessage(cap, handler),
 				span: site.calleeSpan,
 				callSiteIndex: index,
 				fixes: [],
@@ -42,7 +42,18 @@ export const nonStreamedLongOutput: Rule = {
 	},
 };
 
-function isLongAndUnstreamed(site: CallSite, longOutputTokens: number): boolean {
+/** The literal output cap of a call (0 when absent or dynamic). */
+export function outputCapOf(site: CallSite): number {
+	return site.maxOutputTokens?.kind === 'literal' ? site.maxOutputTokens.value : 0;
+}
+
+/** The finding's message; `handler` describes where the call runs (`the POST /draft handler`). Shared with the Python twin. */
+export function nonStreamedMessage(cap: number, handler: string): string {
+	return `Up to ${formatInteger(cap)} output tokens returned in one piece from ${handler}: the client sees nothing until the whole reply is generated. Streaming costs the same and shows the first tokens as they arrive; see ${ruleLink('non-streamed-long-output')} for the change.`;
+}
+
+/** A generation call, not streamed (`stream` absent or literally false), with a literal cap at or above `longOutputTokens`. */
+export function isLongAndUnstreamed(site: CallSite, longOutputTokens: number): boolean {
 	if (!isGenerationApi(site.api) || site.api.endsWith('.stream')) return false;
 	// `stream: true`, or a flag only known at run time: not reported.
 	if (site.stream !== undefined && !(site.stream.kind === 'literal' && !site.stream.value)) return false;

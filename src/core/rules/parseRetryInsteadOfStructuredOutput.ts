@@ -2,7 +2,7 @@ import * as ts from 'typescript';
 import type { CallSite } from '../analysis/types';
 import { formatUsd } from '../pricing/format';
 import { ancestry, boundNames, contains, enclosingFunction, enclosingStatement, hasForcedToolChoice, hasSchemaOutput, isFunctionLike, isGenerationApi, pricedOrUndefined, references, requestObject, ruleLink, someDescendant } from './shapes';
-import type { Finding, Rule, RuleContext } from './types';
+import type { Finding, Rule, RuleContext, RuleInputs } from './types';
 
 /**
  * `parse-retry-instead-of-structured-output` (warning): the reply goes through `JSON.parse` and a
@@ -22,13 +22,11 @@ export const parseRetryInsteadOfStructuredOutput: Rule = {
 			if (hasForcedToolChoice(object) || hasSchemaOutput(object)) return;
 			const match = findParseRetry(context, call);
 			if (!match) return;
-			const estimate = pricedOrUndefined(context.estimates[index]);
-			const cost = estimate ? ` (~${formatUsd(estimate.costUsd)} per call at the estimate)` : '';
 			const sf = context.sourceFile;
 			findings.push({
 				ruleId: 'parse-retry-instead-of-structured-output',
 				severity: 'warning',
-				message: `The reply is parsed with JSON.parse and ${match.kind === 'loop' ? 'the call retried in a loop' : 'the model called again'} when that fails: every retry pays for the whole call again${cost}. ${structuredHint(site)} would return valid JSON in one call. See ${ruleLink('parse-retry-instead-of-structured-output')}`,
+				message: parseRetryMessage(context, index, 'JSON.parse', match.kind, structuredHint(site)),
 				span: { start: match.parse.getStart(sf), end: match.parse.getEnd() },
 				callSiteIndex: index,
 				fixes: [],
@@ -37,6 +35,16 @@ export const parseRetryInsteadOfStructuredOutput: Rule = {
 		return findings;
 	},
 };
+
+/**
+ * The finding's message: `parser` is how the reply is parsed (`JSON.parse`, `json.loads`), `hint` the
+ * structured-output construct to use instead, written in the file's language. Shared with the Python twin.
+ */
+export function parseRetryMessage(context: RuleInputs, index: number, parser: string, kind: 'loop' | 'catch', hint: string): string {
+	const estimate = pricedOrUndefined(context.estimates[index]);
+	const cost = estimate ? ` (~${formatUsd(estimate.costUsd)} per call at the estimate)` : '';
+	return `The reply is parsed with ${parser} and ${kind === 'loop' ? 'the call retried in a loop' : 'the model called again'} when that fails: every retry pays for the whole call again${cost}. ${hint} would return valid JSON in one call. See ${ruleLink('parse-retry-instead-of-structured-output')}`;
+}
 
 function structuredHint(site: CallSite): string {
 	if (site.provider === 'anthropic') return 'A forced tool with an input_schema (`tools: [{ name, input_schema }]`, `tool_choice: { type: \'tool\', name }`)';

@@ -2,7 +2,7 @@ import type { CallSite } from '../analysis/types';
 import { estimateCallSite } from '../pricing/estimate';
 import { formatInteger, formatUsd } from '../pricing/format';
 import { contains, hasForcedToolChoice, hasSchemaOutput, isGenerationApi, pricedOrUndefined, requestObject, ruleLink } from './shapes';
-import type { Finding, Fix, Rule, RuleContext } from './types';
+import type { Finding, Fix, Rule, RuleContext, RuleInputs, TextEdit } from './types';
 import { perCallSite } from './util';
 
 /** A cap this small means a short, structured answer. */
@@ -30,12 +30,39 @@ function smallModelFor(canonicalId: string): string | undefined {
 export const rightSizeModel: Rule = perCallSite('right-size-model', checkSite);
 
 function checkSite(context: RuleContext, site: CallSite, index: number): Finding | undefined {
+	const model = site.model;
+	if (model?.kind !== 'literal') return undefined;
+	const object = requestObject(context, index);
+	return rightSizeFinding(context, site, index, { forcedToolChoice: hasForcedToolChoice(object), schemaOutput: hasSchemaOutput(object) }, (small) => {
+		const span = model.span;
+		const written = context.text.slice(span.start, span.end);
+		const quote = written[0];
+		// Only a literal written in this call: a shared constant may serve calls that need the big model.
+		if ((quote === '\'' || quote === '"' || quote === '`') && written === `${quote}${model.value}${quote}` && contains(site.span, span)) {
+			return [{ span, newText: `${quote}${small}${quote}` }];
+		}
+		return undefined;
+	});
+}
+
+/** What the language's reader saw in the request: a forced tool choice, a JSON schema on the output. */
+export interface RequestShape {
+	readonly forcedToolChoice: boolean;
+	readonly schemaOutput: boolean;
+}
+
+/**
+ * The finding (language neutral): a classification/extraction-shaped call on a top-tier model, with
+ * the saving of the same call re-estimated on the small model. `editsFor(small)` swaps the literal
+ * written in the call (quotes kept), or returns undefined when no safe edit exists; never preferred.
+ */
+export function rightSizeFinding(context: RuleInputs, site: CallSite, index: number, request: RequestShape, editsFor: (small: string) => readonly TextEdit[] | undefined): Finding | undefined {
 	if (site.provider === 'openai-compatible' || site.baseURL !== undefined || !isGenerationApi(site.api)) return undefined;
 	const estimate = pricedOrUndefined(context.estimates[index]);
 	if (!estimate || site.model?.kind !== 'literal') return undefined;
 	const small = smallModelFor(estimate.price.model);
 	if (!small || !context.prices.lookup(small)) return undefined;
-	const shape = callShape(context, site, index);
+	const shape = callShape(site, request);
 	if (!shape) return undefined;
 
 	const swapped = pricedOrUndefined(estimateCallSite({ ...site, model: { ...site.model, value: small } }, context));
@@ -44,28 +71,22 @@ function checkSite(context: RuleContext, site: CallSite, index: number): Finding
 	if (!(saving > 0)) return undefined;
 
 	const fixes: Fix[] = [];
-	const span = site.model.span;
-	const written = context.text.slice(span.start, span.end);
-	const quote = written[0];
-	// Only a literal written in this call: a shared constant may serve calls that need the big model.
-	if ((quote === '\'' || quote === '"' || quote === '`') && written === `${quote}${site.model.value}${quote}` && contains(site.span, span)) {
-		fixes.push({ title: `Switch to ${small} (check against your evals first)`, edits: [{ span, newText: `${quote}${small}${quote}` }], preferred: false });
-	}
+	const edits = editsFor(small);
+	if (edits) fixes.push({ title: `Switch to ${small} (check against your evals first)`, edits, preferred: false });
 	return {
 		ruleId: 'right-size-model',
 		severity: 'info',
 		message: `${shape} on ${site.model.value}: ${small} would cost ~${formatUsd(swapped.monthlyCostUsd)}/mo instead of ~${formatUsd(estimate.monthlyCostUsd)} (save ~${formatUsd(saving)}/mo at the assumed traffic). Check it against your evals before switching. See ${ruleLink('right-size-model')}`,
-		span,
+		span: site.model.span,
 		callSiteIndex: index,
 		monthlyImpactUsd: saving,
 		fixes,
 	};
 }
 
-function callShape(context: RuleContext, site: CallSite, index: number): string | undefined {
-	const object = requestObject(context, index);
-	if (hasForcedToolChoice(object)) return 'Extraction-shaped call (forced tool choice)';
-	if (hasSchemaOutput(object)) return 'Extraction-shaped call (JSON-schema output)';
+function callShape(site: CallSite, request: RequestShape): string | undefined {
+	if (request.forcedToolChoice) return 'Extraction-shaped call (forced tool choice)';
+	if (request.schemaOutput) return 'Extraction-shaped call (JSON-schema output)';
 	const cap = site.maxOutputTokens;
 	if (cap?.kind === 'literal' && cap.value <= SHORT_ANSWER_CAP) return `Classification-shaped call (max ${formatInteger(cap.value)} output tokens)`;
 	return undefined;

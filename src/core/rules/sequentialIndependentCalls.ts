@@ -124,6 +124,11 @@ function isBarrier(statement: ts.Statement): boolean {
 	return stops(statement) || someDescendant(statement, stops);
 }
 
+/** The finding's message for `count` independent awaited calls (shared with the Python twin). */
+export function sequentialCallsMessage(count: number): string {
+	return `These ${formatInteger(count)} calls run one after another, and none uses another's result; in parallel the wait is the longest one, not the sum. See ${ruleLink('sequential-independent-calls')}`;
+}
+
 function finding(context: RuleContext, group: readonly AwaitedCall[], statements: readonly ts.Statement[]): Finding {
 	const first = group[0]!;
 	const last = group[group.length - 1]!;
@@ -132,7 +137,7 @@ function finding(context: RuleContext, group: readonly AwaitedCall[], statements
 	return {
 		ruleId: 'sequential-independent-calls',
 		severity: 'info',
-		message: `These ${formatInteger(group.length)} calls run one after another, and none uses another's result; in parallel the wait is the longest one, not the sum. See ${ruleLink('sequential-independent-calls')}`,
+		message: sequentialCallsMessage(group.length),
 		span: { start: first.statement.getStart(sf), end: last.statement.getEnd() },
 		callSiteIndex: first.index,
 		fixes: fix ? [fix] : [],

@@ -1,6 +1,7 @@
 import type * as ts from 'typescript';
 import type { CallSite, SourceResolver, Span } from '../analysis/types';
-import type { PyNode, PyTree } from '../python/parser';
+import type { PyCtx } from '../python/analysis/scope';
+import type { PyNode, PyTree, PythonParser } from '../python/parser';
 import type { Assumptions, CostEstimate } from '../pricing/estimateTypes';
 import type { PriceTable } from '../pricing/types';
 import type { TokenCounter } from '../tokens/tokenCounter';
@@ -115,6 +116,10 @@ export interface PythonRuleContext extends RuleInputs {
 	readonly tree: PyTree;
 	/** `calls[i]` is the `call` node of `callSites[i]`. */
 	readonly calls: readonly PyNode[];
+	/** The analyser's parser, for rules that follow data into imported modules. */
+	readonly parser?: PythonParser;
+	/** The analysis context of this check (scope tables, imported modules), shared so rules do not rescan. */
+	readonly pyCtx?: PyCtx;
 }
 
 /** A rule for Python files: same id, message style and fixes contract as its TypeScript twin. */

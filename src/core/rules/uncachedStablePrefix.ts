@@ -3,7 +3,7 @@ import { derefIdentifier, unwrap } from '../analysis/context';
 import { ruleLink } from './shapes';
 import type { CallSite, PromptSegment } from '../analysis/types';
 import { formatTokens } from '../pricing/format';
-import type { Finding, Fix, Rule, RuleContext, TextEdit } from './types';
+import type { Finding, Fix, Rule, RuleContext, RuleInputs, TextEdit } from './types';
 import { appendPropertyEdit, formatMonthly, pathToSpan, quoteStyle, reestimate, ruleAnalysis, segmentTokens, spanOf, staticPrefixEnd } from './util';
 
 const { isArrayLiteralExpression, isIdentifier, isObjectLiteralExpression, isPropertyAssignment, isShorthandPropertyAssignment } = ts;
@@ -25,37 +25,66 @@ export const uncachedStablePrefix: Rule = {
 	check(context) {
 		const findings: Finding[] = [];
 		context.callSites.forEach((site, index) => {
-			if (site.provider !== 'anthropic' || !CACHEABLE_APIS.has(site.api) || site.unresolvedArgs) return;
-			if (site.topLevelCacheControl || site.segments.some((s) => s.cacheControl)) return;
-			const estimate = context.estimates[index];
-			if (!estimate?.priced || estimate.price.caching.mode !== 'marked') return;
-			const end = staticPrefixEnd(site);
-			if (end < 0) return;
-			const prefixTokens = segmentTokens(context, site, estimate).slice(0, end + 1).reduce((n, t) => n + t, 0);
-			const minTokens = estimate.price.caching.minTokens;
-			if (prefixTokens < minTokens) return;
-			const cached: CallSite = { ...site, segments: site.segments.map((s, i) => (i === end ? { ...s, cacheControl: { ttl: '5m' } } : s)) };
-			const after = reestimate(context, cached);
-			if (!after.priced) return;
-			const saving = estimate.monthlyCostUsd - after.monthlyCostUsd;
-			// With a low warm share the 1.25× writes can outweigh the reads: then caching does not pay.
-			if (!(saving > 0)) return;
-			const target = site.segments[end]!;
-			const parts = [...new Set(site.segments.slice(0, end + 1).map((s) => PART_LABEL[s.role] ?? s.role))].join(' + ');
-			const fix = breakpointFix(context, target);
-			findings.push({
-				ruleId: 'uncached-stable-prefix',
-				severity: saving >= WARNING_SAVING_USD ? 'warning' : 'info',
-				message: `the ${formatTokens(prefixTokens)}-token stable prefix (${parts}) has no \`cache_control\` breakpoint, so every call pays the full input price for it: caching it would save ${formatMonthly(saving)} at the assumed traffic (${Math.round(context.assumptions.warmCacheShare * 100)}% warm calls, writes at 1.25×, reads at 0.1×). See ${ruleLink('uncached-stable-prefix')}`,
-				span: target.span,
-				callSiteIndex: index,
-				monthlyImpactUsd: saving,
-				fixes: fix ? [fix] : [],
-			});
+			const judgement = judgeUncachedPrefix(context, site, index);
+			if (!judgement) return;
+			const fix = breakpointFix(context, judgement.target);
+			findings.push(uncachedPrefixFinding(context, index, judgement, fix ? [fix] : []));
 		});
 		return findings;
 	},
 };
+
+/** What the rule measured on one call (language neutral). */
+export interface UncachedPrefixJudgement {
+	/** The last segment of the static prefix: the breakpoint goes after it. */
+	readonly target: PromptSegment;
+	readonly prefixTokens: number;
+	/** `tools + system + examples`. */
+	readonly parts: string;
+	/** Monthly saving of a 5-minute breakpoint after `target` (> 0). */
+	readonly saving: number;
+}
+
+/**
+ * Whether `site` is an Anthropic call whose leading static part reaches the model's minimum
+ * cacheable length with no breakpoint, and caching it pays (language neutral). Undefined otherwise.
+ */
+export function judgeUncachedPrefix(context: RuleInputs, site: CallSite, index: number): UncachedPrefixJudgement | undefined {
+	if (site.provider !== 'anthropic' || !CACHEABLE_APIS.has(site.api) || site.unresolvedArgs) return undefined;
+	if (site.topLevelCacheControl || site.segments.some((s) => s.cacheControl)) return undefined;
+	const estimate = context.estimates[index];
+	if (!estimate?.priced || estimate.price.caching.mode !== 'marked') return undefined;
+	const end = staticPrefixEnd(site);
+	if (end < 0) return undefined;
+	const prefixTokens = segmentTokens(context, site, estimate).slice(0, end + 1).reduce((n, t) => n + t, 0);
+	const minTokens = estimate.price.caching.minTokens;
+	if (prefixTokens < minTokens) return undefined;
+	const cached: CallSite = { ...site, segments: site.segments.map((s, i) => (i === end ? { ...s, cacheControl: { ttl: '5m' } } : s)) };
+	const after = reestimate(context, cached);
+	if (!after.priced) return undefined;
+	const saving = estimate.monthlyCostUsd - after.monthlyCostUsd;
+	// With a low warm share the 1.25× writes can outweigh the reads: then caching does not pay.
+	if (!(saving > 0)) return undefined;
+	const parts = [...new Set(site.segments.slice(0, end + 1).map((s) => PART_LABEL[s.role] ?? s.role))].join(' + ');
+	return { target: site.segments[end]!, prefixTokens, parts, saving };
+}
+
+/** The finding (language neutral); `fixes` from the language's edit helpers (titled `UNCACHED_PREFIX_FIX_TITLE`). */
+export function uncachedPrefixFinding(context: RuleInputs, index: number, judgement: UncachedPrefixJudgement, fixes: readonly Fix[]): Finding {
+	const { prefixTokens, parts, saving, target } = judgement;
+	return {
+		ruleId: 'uncached-stable-prefix',
+		severity: saving >= WARNING_SAVING_USD ? 'warning' : 'info',
+		message: `the ${formatTokens(prefixTokens)}-token stable prefix (${parts}) has no \`cache_control\` breakpoint, so every call pays the full input price for it: caching it would save ${formatMonthly(saving)} at the assumed traffic (${Math.round(context.assumptions.warmCacheShare * 100)}% warm calls, writes at 1.25×, reads at 0.1×). See ${ruleLink('uncached-stable-prefix')}`,
+		span: target.span,
+		callSiteIndex: index,
+		monthlyImpactUsd: saving,
+		fixes,
+	};
+}
+
+/** Title of the breakpoint fix, the same in every language. */
+export const UNCACHED_PREFIX_FIX_TITLE = 'Cache the stable prefix (add a cache_control breakpoint)';
 
 const PART_LABEL: Partial<Record<PromptSegment['role'], string>> = { tools: 'tools', schema: 'schema', system: 'system', example: 'examples' };
 
@@ -76,7 +105,7 @@ function breakpointFix(context: RuleContext, segment: PromptSegment): Fix | unde
 	if (!node || !parent) return undefined;
 	const q = quoteStyle(context.text, sf);
 	const marker = q === '"' ? MARKER.replace(/'/g, '"') : MARKER;
-	const title = 'Cache the stable prefix (add a cache_control breakpoint)';
+	const title = UNCACHED_PREFIX_FIX_TITLE;
 	let edit: TextEdit | undefined;
 	if (segment.role === 'tools') {
 		let tools: ts.Node = unwrap(node as ts.Expression);

@@ -1,9 +1,9 @@
 import * as ts from 'typescript';
 import { derefIdentifier, unwrap } from '../analysis/context';
 import { ruleLink } from './shapes';
-import type { CallSite } from '../analysis/types';
+import type { CallSite, Span } from '../analysis/types';
 import type { ModelPrice } from '../pricing/types';
-import type { Finding, Fix, Rule, RuleContext, TextEdit } from './types';
+import type { Finding, Fix, Rule, RuleContext, RuleInputs, TextEdit } from './types';
 import { editDistance, nodeAtSpan, ruleAnalysis } from './util';
 
 const { isIdentifier, isNoSubstitutionTemplateLiteral, isStringLiteral } = ts;
@@ -23,36 +23,53 @@ export const unknownModel: Rule = {
 	check(context) {
 		const findings: Finding[] = [];
 		context.callSites.forEach((site, index) => {
-			const model = site.model;
-			if (model?.kind !== 'literal' || context.prices.lookup(model.value)) return;
-			const id = model.value;
-			if (site.provider === 'openai-compatible') {
-				findings.push({
-					ruleId: 'unknown-model',
-					severity: 'info',
-					message: `no price for \`${id}\` on this OpenAI-compatible endpoint: estimates are unpriced. Add a price override for it in the \`costlens.pricing.overrides\` setting to price this call. See ${ruleLink('unknown-model')}`,
-					span: model.span,
-					callSiteIndex: index,
-					fixes: [],
-				});
-				return;
-			}
-			const suggestions = nearestModels(id, site, context.prices.all());
-			const literal = literalEditTarget(context, index, model.span);
-			const fixes: Fix[] = literal ? suggestions.map((s) => ({ title: `Change the model to '${s}'`, edits: [{ span: literal, newText: s } satisfies TextEdit] })) : [];
-			const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.map((s) => `\`${s}\``).join(', ')}?` : '';
-			findings.push({
-				ruleId: 'unknown-model',
-				severity: 'warning',
-				message: `no price for \`${id}\`: estimates are unpriced.${hint} A fine-tune or a new model can be priced with a \`costlens.pricing.overrides\` entry. See ${ruleLink('unknown-model')}`,
-				span: model.span,
-				callSiteIndex: index,
-				fixes,
+			let literal: Span | null | undefined;
+			const finding = unknownModelFinding(context, site, index, (suggestion) => {
+				// Looked up once per call site, on the first suggestion.
+				if (literal === undefined) literal = literalEditTarget(context, index, site.model!.span) ?? null;
+				return literal ? [{ span: literal, newText: suggestion } satisfies TextEdit] : undefined;
 			});
+			if (finding) findings.push(finding);
 		});
 		return findings;
 	},
 };
+
+/**
+ * The finding for a literal model id the price table does not know (language neutral), or undefined.
+ * `editsFor(suggestion)` rewrites the literal holding the id (quotes kept) in the language's own way,
+ * or returns undefined when no safe edit exists; one fix per suggestion, none preferred.
+ */
+export function unknownModelFinding(context: RuleInputs, site: CallSite, index: number, editsFor: (suggestion: string) => readonly TextEdit[] | undefined): Finding | undefined {
+	const model = site.model;
+	if (model?.kind !== 'literal' || context.prices.lookup(model.value)) return undefined;
+	const id = model.value;
+	if (site.provider === 'openai-compatible') {
+		return {
+			ruleId: 'unknown-model',
+			severity: 'info',
+			message: `no price for \`${id}\` on this OpenAI-compatible endpoint: estimates are unpriced. Add a price override for it in the \`costlens.pricing.overrides\` setting to price this call. See ${ruleLink('unknown-model')}`,
+			span: model.span,
+			callSiteIndex: index,
+			fixes: [],
+		};
+	}
+	const suggestions = nearestModels(id, site, context.prices.all());
+	const fixes: Fix[] = [];
+	for (const s of suggestions) {
+		const edits = editsFor(s);
+		if (edits) fixes.push({ title: `Change the model to '${s}'`, edits });
+	}
+	const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.map((s) => `\`${s}\``).join(', ')}?` : '';
+	return {
+		ruleId: 'unknown-model',
+		severity: 'warning',
+		message: `no price for \`${id}\`: estimates are unpriced.${hint} A fine-tune or a new model can be priced with a \`costlens.pricing.overrides\` entry. See ${ruleLink('unknown-model')}`,
+		span: model.span,
+		callSiteIndex: index,
+		fixes,
+	};
+}
 
 /**
  * The closest known ids to `id`: rows of the call's provider (and embedding rows only for

@@ -49,7 +49,7 @@ void describe('walkSourceFiles', () => {
 		assert.deepEqual(files, []);
 		assert.deepEqual(issues, [
 			{ path: 'missing.ts', message: 'no such file or folder' },
-			{ path: 'readme.md', message: 'not a TypeScript or JavaScript file' },
+			{ path: 'readme.md', message: 'not a TypeScript, JavaScript or Python file' },
 		]);
 	});
 

@@ -1,9 +1,31 @@
-import type { PythonRule } from '../../rules/types';
+import type { PromptSegment, Span } from '../../analysis/types';
+import { cacheControlFindings } from '../../rules/cacheControlBelowMinimum';
+import type { Finding, PythonRule, PythonRuleContext } from '../../rules/types';
+import { unparen } from '../syntax';
+import { pairNode, pyNodeAtSpan } from './edits';
 
-// SCAFFOLD: the Python twin of src/core/rules/cacheControlBelowMinimum.ts (not written yet).
+/**
+ * `cache-control-below-minimum` for Python: the TypeScript rule's judgement and messages (shared from
+ * `rules/cacheControlBelowMinimum`); the squiggle goes on the block's `"cache_control": …` entry
+ * when the block dict is written in this file. No fix (where the breakpoint belongs is the user's call).
+ */
 export const cacheControlBelowMinimum: PythonRule = {
 	id: 'cache-control-below-minimum',
-	check() {
-		return [];
+	check(context) {
+		const findings: Finding[] = [];
+		context.callSites.forEach((site, index) => {
+			findings.push(...cacheControlFindings(context, site, index, (segment) => markerSpan(context, segment)));
+		});
+		return findings;
 	},
 };
+
+/** The `"cache_control": …` pair of the block dict behind `segment`, else the segment. */
+function markerSpan(context: PythonRuleContext, segment: PromptSegment): Span {
+	const node = pyNodeAtSpan(context.tree.rootNode, segment.span);
+	let dict = node ? unparen(node) : undefined;
+	// A segment spanning a block's `"text"` value: its dict is the pair's parent.
+	if (dict && dict.type !== 'dictionary' && dict.parent?.type === 'pair' && dict.parent.parent?.type === 'dictionary') dict = dict.parent.parent;
+	const pair = dict?.type === 'dictionary' ? pairNode(dict, 'cache_control') : undefined;
+	return pair ? { start: pair.startIndex, end: pair.endIndex } : segment.span;
+}
