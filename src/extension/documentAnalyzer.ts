@@ -8,6 +8,17 @@ import type { AnalysisWorkerClient } from './workerClient';
 /** Languages CostLens analyses (`.mjs`/`.cjs` open as `javascript`; `.py`/`.pyi` as `python`). */
 export const SUPPORTED_LANGUAGES = ['typescript', 'typescriptreact', 'javascript', 'javascriptreact', 'python'] as const;
 
+/**
+ * The name the worker analyses a document under. The core picks its parser by extension, so an
+ * unsaved buffer (`untitled:Untitled-1`, no extension) gets one that matches its language: a Python
+ * buffer must not go to the TypeScript parser.
+ */
+export function analysisFileName(doc: Pick<vscode.TextDocument, 'uri' | 'languageId'>): string {
+	if (doc.uri.scheme === 'file') return doc.uri.fsPath;
+	const name = doc.uri.toString();
+	return doc.languageId === 'python' && !/\.pyi?$/i.test(name) ? `${name}.py` : name;
+}
+
 /** Document selector for providers: files on disk and unsaved buffers. */
 export const SUPPORTED_DOCUMENTS: vscode.DocumentSelector = SUPPORTED_LANGUAGES.flatMap((language) => [
 	{ language, scheme: 'file' },
@@ -122,7 +133,7 @@ export class DocumentAnalyzer implements vscode.Disposable {
 		const settings = this.config.read(doc.uri);
 		const assumptions = toAssumptions(settings);
 		try {
-			const answer = await this.worker.analyze(doc.uri.scheme === 'file' ? doc.uri.fsPath : doc.uri.toString(), doc.getText(), toWorkerSettings(settings));
+			const answer = await this.worker.analyze(analysisFileName(doc), doc.getText(), toWorkerSettings(settings));
 			this.showPriceWarnings(answer.priceWarnings);
 			const result: DocumentResult = {
 				uri: doc.uri,

@@ -189,4 +189,21 @@ def embed(texts: list[str]):
 		const three = await lensesUntil(doc.uri, 'a third lens', (t) => t.length === 3);
 		assert.ok(three.every((t) => PRICED_TITLE.test(t)), three.join(' | '));
 	});
+
+	test('an unsaved Python buffer (no file name) is analysed as Python, not TypeScript', async () => {
+		const api = await testingApi();
+		const doc = await vscode.workspace.openTextDocument({
+			language: 'python',
+			content: 'from openai import OpenAI\n\nclient = OpenAI()\n\ndef ask(q: str):\n    return client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": f"Answer: {q}"}])\n',
+		});
+		await vscode.window.showTextDocument(doc, { preview: false });
+		assert.equal(doc.uri.scheme, 'untitled');
+		await api.whenAnalyzed(doc.uri);
+		const titles = await lensesUntil(doc.uri, 'a lens on the unsaved buffer', (t) => t.length === 1);
+		assert.match(titles[0] ?? '', PRICED_TITLE);
+		// Read as TypeScript, `model="gpt-4o-mini"` is an assignment, not a request object: the call would
+		// be unresolved and get no missing-max-tokens finding. The finding proves the Python path.
+		await until('missing-max-tokens on the unsaved buffer', () => costlensDiagnostics(doc.uri).some((d) => ruleOf(d) === RULE), 20_000);
+		await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+	});
 });

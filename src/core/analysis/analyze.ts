@@ -1,9 +1,7 @@
 import * as ts from 'typescript';
-import { readAnthropicRequest } from './anthropic';
 import { AnalysisCtx, type Env, nodeSpan, scriptKindFor, unwrap } from './context';
 import { type Candidate, type ClientTrace, familyOfApi, findCandidates, traceClient } from './detect';
-import { EMPTY_FIELDS, type RequestFields } from './messages';
-import { readOpenAiRequest } from './openai';
+import { EMPTY_FIELDS, type RequestFields, readAnthropicRequest, readOpenAiRequest } from './messages';
 import { type ObjectView, resolveObject } from './resolve';
 import { DEFAULT_MAX_BYTES, checkSkip, mayContainCalls } from './skip';
 import type { AnthropicApi, CallSite, FileAnalysis, OpenAiApi, SourceResolver } from './types';

@@ -1,4 +1,5 @@
 import * as ts from 'typescript';
+import { isReadableSource, readTextFileCached } from './sources';
 import { dirnameOf, relativePath } from './paths';
 import type { SourceResolver, Span } from './types';
 
@@ -100,7 +101,7 @@ export class AnalysisCtx {
 		let loaded: FileCtx | null = null;
 		try {
 			const found = this.resolver.resolveModule(fromFile, specifier);
-			if (found && found.text.length <= this.maxBytes && found.text.indexOf('\0') === -1) {
+			if (found && isReadableSource(found.text, this.maxBytes)) {
 				const byName = this.modules.get(found.fileName);
 				if (byName !== undefined) loaded = byName;
 				else {
@@ -119,19 +120,7 @@ export class AnalysisCtx {
 
 	/** A text file read by `readFileSync(rel)` in `fromFile`; undefined when missing, binary or too large. */
 	readTextFile(fromFile: string, rel: string): string | undefined {
-		if (!this.resolver) return undefined;
-		const key = fromFile + '\0' + rel;
-		const cached = this.textFiles.get(key);
-		if (cached !== undefined) return cached ?? undefined;
-		let text: string | null = null;
-		try {
-			const read = this.resolver.readTextFile(fromFile, rel);
-			if (read !== undefined && read.length <= this.maxBytes && read.indexOf('\0') === -1) text = read;
-		} catch {
-			text = null;
-		}
-		this.textFiles.set(key, text);
-		return text ?? undefined;
+		return readTextFileCached(this.resolver, this.textFiles, this.maxBytes, fromFile, rel);
 	}
 
 	/** `./prompts.ts` style label of `fileName` relative to the analysed file. */

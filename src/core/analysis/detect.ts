@@ -5,7 +5,8 @@ import {
 } from './context';
 import { resolveMember, resolveObject, resolveString } from './resolve';
 import { CALL_SHAPE } from './skip';
-import { ANTHROPIC_APIS, OPENAI_APIS, type Api, type Provider } from './types';
+import { type ClientTrace, type Family, apiPaths, matchApiPath, sdkClient } from './clientModel';
+import type { Api } from './types';
 
 // Bound once: the compiler API's exports are getters, and calling through them on every node
 // check cost about a fifth of the analysis time.
@@ -21,29 +22,13 @@ export interface Candidate {
 	readonly scope: Scope;
 }
 
-type Family = 'anthropic' | 'openai';
-
-/** What the receiver of an SDK-shaped call was traced to. */
-export type ClientTrace =
-	| { readonly kind: 'sdk'; readonly family: Family; readonly provider: Provider; readonly evidence: 'import' | 'constructor'; readonly baseURL?: string | undefined }
-	/** Built by another SDK with the same method names (Together, Groq, Mistral…): never reported. */
-	| { readonly kind: 'foreign'; readonly module: string }
-	/** A member of an SDK client that is not itself a client (`openai.beta.threads`): never reported. */
-	| { readonly kind: 'subresource' }
-	| { readonly kind: 'unknown' };
+export type { ClientTrace } from './clientModel';
 
 const UNKNOWN: ClientTrace = { kind: 'unknown' };
 
-/** Longest paths first, so `beta.chat.completions.parse` wins over `chat.completions.parse`. */
-const API_PATHS: readonly { api: Api; parts: readonly string[] }[] = [...ANTHROPIC_APIS, ...OPENAI_APIS]
-	.map((api) => ({ api, parts: api.split('.') }))
-	.sort((a, b) => b.parts.length - a.parts.length);
+const API_PATHS = apiPaths();
 
-const ANTHROPIC_API_SET: ReadonlySet<string> = new Set(ANTHROPIC_APIS);
-
-export function familyOfApi(api: Api): Family {
-	return ANTHROPIC_API_SET.has(api) ? 'anthropic' : 'openai';
-}
+export { familyOfApi } from './clientModel';
 
 /** Instances imported from these packages are other vendors' clients (used only when no constructor is visible). */
 const KNOWN_FOREIGN_PACKAGES = new Set([
@@ -51,9 +36,6 @@ const KNOWN_FOREIGN_PACKAGES = new Set([
 	'fireworks-ai', 'portkey-ai', 'ollama', '@huggingface/inference', 'replicate', '@cerebras/cerebras_cloud_sdk',
 	'@aws-sdk/client-bedrock-runtime', '@azure-rest/ai-inference', 'deepseek',
 ]);
-
-const OPENAI_DEFAULT_URLS = new Set(['https://api.openai.com/v1', 'https://api.openai.com']);
-const ANTHROPIC_DEFAULT_URLS = new Set(['https://api.anthropic.com', 'https://api.anthropic.com/v1']);
 
 /**
  * Finds SDK-shaped calls. The prefilter regex gives candidate positions; from each, the tree is
@@ -111,19 +93,14 @@ function matchApi(callee: ts.PropertyAccessExpression): { api: Api; receiver: ts
 		chain.unshift(e);
 		e = e.expression;
 	}
-	const names = chain.map((p) => p.name.text);
-	for (const { api, parts } of API_PATHS) {
-		if (parts.length > names.length) continue;
-		const offset = names.length - parts.length;
-		if (!parts.every((p, i) => names[offset + i] === p)) continue;
-		let receiver = chain[offset]!.expression;
-		// `client.beta.messages.batches.create`: the beta namespace belongs to the same client.
-		if (isPropertyAccessExpression(receiver) && receiver.name.text === 'beta') receiver = receiver.expression;
-		// OpenAI Assistants (`beta.threads.messages.create`) share the `messages.create` suffix.
-		if (isPropertyAccessExpression(receiver) && receiver.name.text === 'threads') return undefined;
-		return { api, receiver };
-	}
-	return undefined;
+	const matched = matchApiPath(API_PATHS, chain.map((p) => p.name.text));
+	if (!matched) return undefined;
+	let receiver = chain[matched.offset]!.expression;
+	// `client.beta.messages.batches.create`: the beta namespace belongs to the same client.
+	if (isPropertyAccessExpression(receiver) && receiver.name.text === 'beta') receiver = receiver.expression;
+	// OpenAI Assistants (`beta.threads.messages.create`) share the `messages.create` suffix.
+	if (isPropertyAccessExpression(receiver) && receiver.name.text === 'threads') return undefined;
+	return { api: matched.api, receiver };
 }
 
 /** Follows the receiver to the constructor, import or type that made it. */
@@ -258,20 +235,10 @@ function classifyPackage(module: string, member: string): ClassKind {
 	return { kind: 'foreign', module };
 }
 
-/**
- * Provider of a client built with `new X(options)`. An OpenAI client whose `baseURL` is present and
- * not a literal OpenAI URL is `openai-compatible` (conservative: a `process.env` URL may point
- * anywhere, so OpenAI prices are not asserted); the literal is kept in `baseURL`. `AzureOpenAI` is `openai`.
- */
+/** Provider of a client built with `new X(options)` (see `sdkClient`). */
 function sdkTrace(ctx: AnalysisCtx, family: Family, azure: boolean, options: ts.Expression | undefined, env: Env, evidence: 'import' | 'constructor'): ClientTrace {
 	const view = options ? resolveObject(ctx, options, env) : undefined;
 	const urlRef = view?.props.get('baseURL');
 	const url = urlRef ? resolveString(ctx, urlRef.node, urlRef.env) : undefined;
-	const normalised = url?.replace(/\/+$/, '').toLowerCase();
-	if (family === 'anthropic') {
-		const baseURL = url !== undefined && !ANTHROPIC_DEFAULT_URLS.has(normalised ?? '') ? url : undefined;
-		return { kind: 'sdk', family, provider: 'anthropic', evidence, ...(baseURL !== undefined ? { baseURL } : {}) };
-	}
-	if (azure || !urlRef || (normalised !== undefined && OPENAI_DEFAULT_URLS.has(normalised))) return { kind: 'sdk', family, provider: 'openai', evidence };
-	return { kind: 'sdk', family, provider: 'openai-compatible', evidence, ...(url !== undefined ? { baseURL: url } : {}) };
+	return sdkClient(family, azure, urlRef !== undefined, url, evidence);
 }

@@ -1,78 +1,19 @@
 import * as ts from 'typescript';
 import { type AnalysisCtx, type Env, type Target, MAX_EXPR_DEPTH, derefIdentifier, moduleExport, propertyNameText, spanIn, unwrap } from './context';
 import { dirnameOf, joinPath, relativePath } from './paths';
-import type { ResolvedText, Span, Static } from './types';
+import { TextAcc, addJsonString, holeText, literalText, reanchor, renderArrayInto, renderObjectInto, withOrigin } from './text';
+import type { ResolvedText, Span } from './types';
+
+export { TextAcc } from './text';
 
 // Bound once: the compiler API's exports are getters, and calling through them on every node
 // check cost about a fifth of the analysis time.
 const { SyntaxKind, isArrayLiteralExpression, isAwaitExpression, isBinaryExpression, isCallExpression, isIdentifier, isNewExpression, isNoSubstitutionTemplateLiteral, isNumericLiteral, isObjectLiteralExpression, isOmittedExpression, isPrefixUnaryExpression, isPropertyAccessExpression, isPropertyAssignment, isShorthandPropertyAssignment, isSpreadAssignment, isSpreadElement, isStringLiteralLike, isTaggedTemplateExpression, isTemplateExpression } = ts;
 
-/** Longest text kept for one resolved value; beyond it the rest counts as a hole (bounds memory on `b = a + a` chains). */
-const MAX_TEXT_CHARS = 1_000_000;
-/** Hole spans kept per text (the hole count itself stays exact). */
-const MAX_HOLE_SPANS = 256;
-
 /** A value expression together with the environment it must be evaluated in. */
 export interface Ref {
 	readonly node: ts.Expression;
 	readonly env: Env;
-}
-
-/** Accumulates a `ResolvedText` from literal parts, holes and other resolved texts. */
-export class TextAcc {
-	private parts: string[] = [];
-	private length = 0;
-	holes = 0;
-	readonly holeSpans: Span[] = [];
-	readonly origins: string[] = [];
-
-	addString(s: string): void {
-		if (this.length + s.length > MAX_TEXT_CHARS) {
-			this.holes++;
-			return;
-		}
-		this.parts.push(s);
-		this.length += s.length;
-	}
-
-	addHole(span: Span): void {
-		this.holes++;
-		if (this.holeSpans.length < MAX_HOLE_SPANS) this.holeSpans.push(span);
-	}
-
-	addOrigin(origin: string): void {
-		if (!this.origins.includes(origin)) this.origins.push(origin);
-	}
-
-	add(r: ResolvedText): void {
-		this.addString(r.text);
-		this.holes += r.holes;
-		for (const s of r.holeSpans) if (this.holeSpans.length < MAX_HOLE_SPANS) this.holeSpans.push(s);
-		for (const o of r.origins) this.addOrigin(o);
-	}
-
-	result(): ResolvedText {
-		return { text: this.parts.join(''), holes: this.holes, holeSpans: this.holeSpans, origins: this.origins };
-	}
-}
-
-function holeText(span: Span): ResolvedText {
-	return { text: '', holes: 1, holeSpans: [span], origins: [] };
-}
-
-function literalText(text: string): ResolvedText {
-	return { text, holes: 0, holeSpans: [], origins: [] };
-}
-
-function withOrigin(r: ResolvedText, origin: string | undefined): ResolvedText {
-	if (!origin || r.origins.includes(origin)) return r;
-	return { ...r, origins: [origin, ...r.origins] };
-}
-
-/** Re-anchors a memoised result computed in another file to the current use site. */
-function reanchor(r: ResolvedText, env: Env): ResolvedText {
-	if (!env.anchor || r.holes === 0) return r;
-	return { ...r, holeSpans: r.holeSpans.length > 0 ? [env.anchor] : [] };
 }
 
 const DEDENT_TAGS = new Set(['dedent', 'outdent', 'stripIndent', 'stripIndents', 'ts_dedent', 'tsDedent']);
@@ -127,7 +68,7 @@ export function resolveText(ctx: AnalysisCtx, expr: ts.Expression, env: Env, dep
 function textOfTarget(ctx: AnalysisCtx, t: Target, at: ts.Expression, env: Env, depth: number): ResolvedText {
 	if (t.kind !== 'expr' || !t.isConst) return holeText(spanIn(at, env));
 	const memo = ctx.textMemo.get(t.node) as ResolvedText | undefined;
-	if (memo) return reanchor(withOrigin(memo, t.origin), t.env);
+	if (memo) return reanchor(withOrigin(memo, t.origin), t.env.anchor);
 	if (ctx.resolving.has(t.node)) return holeText(spanIn(at, env));
 	ctx.resolving.add(t.node);
 	const r = resolveText(ctx, t.node, t.env, depth + 1);
@@ -350,24 +291,6 @@ export function resolveString(ctx: AnalysisCtx, expr: ts.Expression, env: Env): 
 	return r.holes === 0 ? r.text : undefined;
 }
 
-export function staticString(ctx: AnalysisCtx, ref: Ref): Static<string> {
-	const value = resolveString(ctx, ref.node, ref.env);
-	const span = spanIn(ref.node, ref.env);
-	return value !== undefined ? { kind: 'literal', value, span } : { kind: 'dynamic', span };
-}
-
-export function staticNumber(ctx: AnalysisCtx, ref: Ref): Static<number> {
-	const value = resolveNumber(ctx, ref.node, ref.env);
-	const span = spanIn(ref.node, ref.env);
-	return value !== undefined && Number.isFinite(value) ? { kind: 'literal', value, span } : { kind: 'dynamic', span };
-}
-
-export function staticBoolean(ctx: AnalysisCtx, ref: Ref): Static<boolean> {
-	const value = resolveBoolean(ctx, ref.node, ref.env);
-	const span = spanIn(ref.node, ref.env);
-	return value !== undefined ? { kind: 'literal', value, span } : { kind: 'dynamic', span };
-}
-
 /**
  * Renders a value (a tools array, a JSON schema) as compact JSON, the way the SDK serialises it onto
  * the wire: object keys in source order, strings resolved like prompt text, anything dynamic
@@ -391,29 +314,15 @@ function renderInto(ctx: AnalysisCtx, acc: TextAcc, expr: ts.Expression, env: En
 			acc.addHole(spanIn(e, env));
 			return;
 		}
-		acc.addString('{');
-		let first = true;
-		for (const [key, ref] of view.props) {
+		// `undefined` properties are dropped by JSON serialisation.
+		renderObjectInto(acc, view, spanIn(e, env), (ref) => {
 			const v = unwrap(ref.node);
-			if (v.kind === SyntaxKind.UndefinedKeyword || (isIdentifier(v) && v.text === 'undefined')) continue;
-			if (!first) acc.addString(',');
-			first = false;
-			acc.addString(JSON.stringify(key) + ':');
-			renderInto(ctx, acc, ref.node, ref.env, depth + 1);
-		}
-		if (view.unknownSpread) acc.addHole(spanIn(e, env));
-		acc.addString('}');
+			return v.kind === SyntaxKind.UndefinedKeyword || (isIdentifier(v) && v.text === 'undefined');
+		}, (ref) => renderInto(ctx, acc, ref.node, ref.env, depth + 1));
 		return;
 	}
 	if (isArrayLiteralExpression(e)) {
-		const items = resolveArray(ctx, e, env, depth + 1) ?? [];
-		acc.addString('[');
-		items.forEach((item, i) => {
-			if (i > 0) acc.addString(',');
-			if (item.kind === 'item') renderInto(ctx, acc, item.ref.node, item.ref.env, depth + 1);
-			else acc.addHole(item.span);
-		});
-		acc.addString(']');
+		renderArrayInto(acc, resolveArray(ctx, e, env, depth + 1) ?? [], (ref) => renderInto(ctx, acc, ref.node, ref.env, depth + 1));
 		return;
 	}
 	if (isNumericLiteral(e)) return acc.addString(String(Number(e.text)));
@@ -434,10 +343,5 @@ function renderInto(ctx: AnalysisCtx, acc: TextAcc, expr: ts.Expression, env: En
 		acc.addHole(spanIn(e, env));
 		return;
 	}
-	const text = resolveText(ctx, e, env, depth + 1);
-	if (text.holes > 0 && text.text.length === 0) {
-		acc.add(text);
-		return;
-	}
-	acc.add({ ...text, text: JSON.stringify(text.text) });
+	addJsonString(acc, resolveText(ctx, e, env, depth + 1));
 }

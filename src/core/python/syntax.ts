@@ -9,6 +9,14 @@ export function pySpan(node: PyNode): Span {
 	return { start: node.startIndex, end: node.endIndex };
 }
 
+/**
+ * Same node: web-tree-sitter makes a fresh wrapper object on every access, so identity does not work.
+ * The id (the node's address in its tree) tells nodes of different trees apart (imported modules).
+ */
+export function sameNode(a: PyNode | null | undefined, b: PyNode | null | undefined): boolean {
+	return !!a && !!b && a.id === b.id && a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
+}
+
 /** `(expr)` peeled: the expression inside any parentheses. */
 export function unparen(node: PyNode): PyNode {
 	let n = node;

@@ -4,7 +4,8 @@ import { formatInteger, formatUsd } from '../pricing/format';
 import { BATCH_MULTIPLIER } from '../pricing/prices';
 import { handlerKind } from './nonStreamedLongOutput';
 import { ancestry, boundNames, contains, enclosingStatement, isFunctionLike, pricedOrUndefined, references, ruleLink, unwrapExpression } from './shapes';
-import type { Finding, Rule, RuleContext, RuleInputs } from './types';
+import type { Finding, Rule, RuleContext, RuleId, RuleInputs } from './types';
+import { type CallsContext, perCallSite } from './util';
 
 /** Items a loop is assumed to run over when the source cannot say (`RuleSettings.batchAssumedItems`). */
 export const DEFAULT_BATCH_ASSUMED_ITEMS = 1000;
@@ -23,30 +24,34 @@ export const AGENT_LOOP = /stop_reason|finish_reason|tool_calls|tool_use|functio
  * where nobody waits for the answer. The provider's batch API bills about half; the price is results
  * within 24 hours instead of now. No edit: moving to a batch changes how results are collected.
  */
-export const batchCandidate: Rule = {
-	id: 'batch-candidate',
-	check(context) {
-		const findings: Finding[] = [];
-		const items = context.settings.batchAssumedItems ?? DEFAULT_BATCH_ASSUMED_ITEMS;
-		context.callSites.forEach((site, index) => {
-			if (!isBatchableSite(site)) return;
-			const call = context.calls[index];
-			if (!call) return;
-			const loop = perItemLoop(context, call);
-			if (!loop || handlerKind(context, call)) return;
-			findings.push({
-				ruleId: 'batch-candidate',
-				severity: 'info',
-				message: batchCandidateMessage(context, site, index, loop, items),
-				span: site.calleeSpan,
-				callSiteIndex: index,
-				// No monthly figure: how often the script runs is not something the source or the settings say.
-				fixes: [],
-			});
-		});
-		return findings;
-	},
-};
+export const batchCandidate: Rule = batchCandidateRule<RuleContext>(perItemLoop, handlerKind);
+
+/**
+ * The rule in any language: `perItemLoopOf` describes the per-item construct the call node runs in
+ * (`a for…of loop`), `handlerOf` the request handler it runs in (then it is not a candidate).
+ * Shared with the Python twin.
+ */
+export function batchCandidateRule<C extends CallsContext>(
+	perItemLoopOf: (context: C, call: C['calls'][number]) => string | undefined,
+	handlerOf: (context: C, call: C['calls'][number]) => string | undefined,
+): { readonly id: RuleId; check(context: C): Finding[] } {
+	return perCallSite<C>('batch-candidate', (context, site, index) => {
+		if (!isBatchableSite(site)) return undefined;
+		const call = context.calls[index];
+		if (call === undefined) return undefined;
+		const loop = perItemLoopOf(context, call);
+		if (!loop || handlerOf(context, call)) return undefined;
+		return {
+			ruleId: 'batch-candidate',
+			severity: 'info',
+			message: batchCandidateMessage(context, site, index, loop, context.settings.batchAssumedItems ?? DEFAULT_BATCH_ASSUMED_ITEMS),
+			span: site.calleeSpan,
+			callSiteIndex: index,
+			// No monthly figure: how often the script runs is not something the source or the settings say.
+			fixes: [],
+		};
+	});
+}
 
 /** A call the batch APIs could take: a generation or embedding request to Anthropic/OpenAI proper, not streamed. */
 export function isBatchableSite(site: CallSite): boolean {

@@ -27,17 +27,20 @@ interface Site {
 	readonly template: ts.TemplateExpression | undefined;
 }
 
-interface Hit {
+/** A per-call value found in the prefix, in any language: `S` is where it enters the text, `F` the shape of a time value. */
+export interface PrefixHit<S, F> {
 	readonly kind: DynamicKind;
-	/** The per-call value as written (`new Date().toISOString()`, `requestId`). */
+	/** The per-call value as written (`new Date().toISOString()`, `datetime.now()`, `requestId`). */
 	readonly label: string;
-	/** Where the squiggle goes. */
+	/** Where the squiggle goes (in the analysed file). */
 	readonly span: Span;
-	readonly site: Site | undefined;
-	/** Only identifiers were followed from the site to the value, so the site's text IS the value. */
+	readonly site: S | undefined;
+	/** Only names were followed from the site to the value, so the site's text IS the value. */
 	readonly direct: boolean;
-	readonly form: TimeForm | undefined;
+	readonly form: F | undefined;
 }
+
+type Hit = PrefixHit<Site, TimeForm>;
 
 /** Names of per-request identifiers (`requestId`, `session_id`, `traceId`, `userId`, `correlationId`…). */
 export const ID_NAME = /^(?:req|request|session|user|trace|span|correlation|conversation|thread|chat|run|customer|tenant|account|message|msg|idempotency)_?(?:id|uuid|key)$/i;
@@ -110,12 +113,7 @@ export const cacheBustingSystemPrompt: Rule = {
 				walker.rag(part.ref.node, part.ref.env);
 				for (const hit of walker.hits.slice(before)) hits.push({ hit, part });
 			}
-			const unique = hits.filter(({ hit }) => {
-				const key = `${hit.span.start}:${hit.span.end}`;
-				if (seen.has(key)) return false;
-				seen.add(key);
-				return true;
-			});
+			const unique = unseenHits(hits, seen);
 			if (unique.length === 0) return;
 			const impact = lostSaving(context, site, index, unique.map((u) => u.part), helperTexts);
 			unique.forEach(({ hit, part }, i) => {
@@ -129,49 +127,87 @@ export const cacheBustingSystemPrompt: Rule = {
 // ---------------------------------------------------------------------------------------------
 // The prefix of one call
 
-interface PrefixRef {
-	readonly ref: Ref;
-	/** How the message names it: `system prompt`, `tools`, `instructions`, `system message`, `few-shot examples`. */
+/** The hits whose span no earlier call of the file reported (`seen` holds `start:end` keys and is updated): one finding per place. */
+export function unseenHits<H extends { readonly hit: { readonly span: Span } }>(hits: readonly H[], seen: Set<string>): H[] {
+	return hits.filter(({ hit }) => {
+		const key = `${hit.span.start}:${hit.span.end}`;
+		if (seen.has(key)) return false;
+		seen.add(key);
+		return true;
+	});
+}
+
+/** One part of the cacheable prefix, in any language (`R`: the resolver's reference to its value). */
+export interface PrefixPart<R> {
+	readonly ref: R;
+	/** How the message names it: `system prompt`, `tool definitions`, `instructions`, `system message`, `few-shot examples`. */
 	readonly name: string;
 }
 
-interface Prefix {
-	readonly refs: PrefixRef[];
+/** The cacheable prefix of one call, as `cacheablePrefix` splits it. */
+export interface CallPrefix<R> {
+	readonly refs: PrefixPart<R>[];
 	/** The last user message's content, for the move-to-user fix. */
-	readonly user: Ref | undefined;
+	readonly user: R | undefined;
 }
+
+type PrefixRef = PrefixPart<Ref>;
+type Prefix = CallPrefix<Ref>;
 
 function prefixRefs(analysis: RuleAnalysis, site: CallSite, props: ReadonlyMap<string, Ref>): Prefix {
 	const { ctx } = analysis;
 	const refs: PrefixRef[] = [];
-	const tools = props.get('tools');
-	if (tools) refs.push({ ref: tools, name: 'tool definitions' });
-	const system = props.get('system');
-	if (system && site.provider === 'anthropic') refs.push({ ref: system, name: 'system prompt' });
-	const instructions = props.get('instructions');
-	if (instructions && site.api.startsWith('responses.')) refs.push({ ref: instructions, name: 'instructions' });
-	const messages = props.get('messages') ?? (site.api.startsWith('responses.') ? props.get('input') : undefined);
-	let user: Ref | undefined;
-	const items = messages ? resolveArray(ctx, messages.node, messages.env) : undefined;
-	if (items) {
-		const parsed = items.map((item) => {
-			if (item.kind === 'unknown') return { role: undefined, unknown: true, content: undefined };
-			const view = resolveObject(ctx, item.ref.node, item.ref.env);
-			if (!view) return { role: undefined, unknown: true, content: undefined };
-			const roleRef = view.props.get('role');
-			const role = roleRef ? resolveString(ctx, roleRef.node, roleRef.env) : undefined;
-			return { role, unknown: false, content: view.props.get('content') };
-		});
-		let pivot = -1;
-		parsed.forEach((m, i) => { if (m.unknown || m.role === 'user') pivot = i; });
-		parsed.forEach((m, i) => {
-			if (!m.content) return;
-			if (i === pivot) user = m.content;
-			else if (m.role === 'system' || m.role === 'developer') refs.push({ ref: m.content, name: `${m.role} message` });
-			else if (i < pivot) refs.push({ ref: m.content, name: 'few-shot examples' });
-		});
-	}
+	const user = cacheablePrefix<Ref>(site, {
+		field: (name) => props.get(name),
+		elements: (list) => resolveArray(ctx, list.node, list.env)?.map((item) => (item.kind === 'unknown' ? undefined : item.ref)),
+		message(item) {
+			const view = resolveObject(ctx, item.node, item.env);
+			const roleRef = view?.props.get('role');
+			return view ? { role: roleRef ? resolveString(ctx, roleRef.node, roleRef.env) : undefined, content: view.props.get('content') } : undefined;
+		},
+	}, (ref, name) => refs.push({ ref, name }));
 	return { refs, user };
+}
+
+/** How a language's resolver reads the request for `cacheablePrefix`; `R` is its reference to a value. */
+export interface PrefixReader<R> {
+	/** A field of the request (`system`, `tools`, `messages`…). */
+	field(name: string): R | undefined;
+	/** The elements of a list value (undefined: not a list it can read; an undefined element: one it cannot). */
+	elements(list: R): readonly (R | undefined)[] | undefined;
+	/** A message dict/object: its role (when a known string) and content; undefined when it cannot read it. */
+	message(item: R): { readonly role: string | undefined; readonly content: R | undefined } | undefined;
+}
+
+/**
+ * The cacheable prefix of a request, in any language: the tools, the Anthropic `system`, the
+ * Responses `instructions`, the system/developer messages and the messages before the last user turn
+ * (the few-shot examples), each given to `push` with the name the message uses. Returns the last user
+ * turn's content, for the move-to-user fix. Shared with the Python twin.
+ */
+export function cacheablePrefix<R>(site: CallSite, reader: PrefixReader<R>, push: (ref: R, name: string) => void): R | undefined {
+	const pushField = (name: string, label: string): void => {
+		const ref = reader.field(name);
+		if (ref !== undefined) push(ref, label);
+	};
+	pushField('tools', 'tool definitions');
+	if (site.provider === 'anthropic') pushField('system', 'system prompt');
+	if (site.api.startsWith('responses.')) pushField('instructions', 'instructions');
+	const list = reader.field('messages') ?? (site.api.startsWith('responses.') ? reader.field('input') : undefined);
+	const items = list !== undefined ? reader.elements(list) : undefined;
+	if (!items) return undefined;
+	// An element that cannot be read may be the user turn: it moves the pivot like one.
+	const messages = items.map((item) => (item === undefined ? undefined : reader.message(item)));
+	let pivot = -1;
+	messages.forEach((m, i) => { if (!m || m.role === 'user') pivot = i; });
+	let user: R | undefined;
+	messages.forEach((m, i) => {
+		if (m?.content === undefined) return;
+		if (i === pivot) user = m.content;
+		else if (m.role === 'system' || m.role === 'developer') push(m.content, `${m.role} message`);
+		else if (i < pivot) push(m.content, 'few-shot examples');
+	});
+	return user;
 }
 
 function isMain(env: Env): boolean {

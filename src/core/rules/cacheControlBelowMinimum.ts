@@ -3,7 +3,7 @@ import { ruleLink } from './shapes';
 import type { CallSite, PromptSegment, Span } from '../analysis/types';
 import { formatInteger, formatTokens } from '../pricing/format';
 import type { Finding, Rule, RuleContext, RuleInputs } from './types';
-import { findProperty, formatMonthly, nodeAtSpan, reestimate, segmentTokens, spanOf, staticPrefixEnd } from './util';
+import { findProperty, perCallSite, formatMonthly, nodeAtSpan, reestimate, segmentTokens, spanOf, staticPrefixEnd } from './util';
 
 const { isObjectLiteralExpression } = ts;
 
@@ -22,16 +22,7 @@ const NO_FIX = 'No automatic fix: where the breakpoint should go depends on whic
  *   breakpoint would cache and what that saves.
  * - More than 4 breakpoints (a top-level `cache_control` takes one slot): the API rejects the request.
  */
-export const cacheControlBelowMinimum: Rule = {
-	id: 'cache-control-below-minimum',
-	check(context) {
-		const findings: Finding[] = [];
-		context.callSites.forEach((site, index) => {
-			findings.push(...cacheControlFindings(context, site, index, (segment) => cacheControlSpan(context, segment)));
-		});
-		return findings;
-	},
-};
+export const cacheControlBelowMinimum: Rule = perCallSite('cache-control-below-minimum', (context, site, index) => cacheControlFindings(context, site, index, (segment) => cacheControlSpan(context, segment)));
 
 /**
  * The rule's findings for one call (language neutral). `markerSpan(segment)` is where the squiggle

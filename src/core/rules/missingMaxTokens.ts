@@ -124,9 +124,12 @@ export function missingCapFinding(context: RuleInputs, site: CallSite, index: nu
 	};
 }
 
-/** Title of the fix inserting the cap (`Add max_tokens: 1,024`), the same in every language. */
-export function missingCapFixTitle(param: MaxOutputParam, value: number): string {
-	return `Add ${param}: ${formatInteger(value)}`;
+/** The language a fix title writes its code in: `max_tokens: 1024` (TypeScript) or `max_tokens=1024` (Python). */
+export type TitleSyntax = 'typescript' | 'python';
+
+/** Title of the fix inserting the cap: `Add max_tokens: 1,024` (TypeScript), `Add max_tokens=1024` (Python, the keyword argument as written). */
+export function missingCapFixTitle(param: MaxOutputParam, value: number, syntax: TitleSyntax = 'typescript'): string {
+	return syntax === 'python' ? `Add ${param}=${value}` : `Add ${param}: ${formatInteger(value)}`;
 }
 
 function oversizedAnthropicCap(context: RuleContext, site: CallSite, index: number): Finding | undefined {
@@ -149,9 +152,9 @@ export function canLowerCap(context: RuleInputs): boolean {
 	return context.settings.defaultMaxTokens < ANTHROPIC_OVERSIZED_CAP;
 }
 
-/** Title of the fix lowering an oversized Anthropic cap. */
-export function lowerCapFixTitle(value: number): string {
-	return `Lower max_tokens to ${formatInteger(value)}`;
+/** Title of the fix lowering an oversized Anthropic cap: `Lower max_tokens to 1,024` (TypeScript), `Lower the cap to max_tokens=1024` (Python). */
+export function lowerCapFixTitle(value: number, syntax: TitleSyntax = 'typescript'): string {
+	return syntax === 'python' ? `Lower the cap to max_tokens=${value}` : `Lower max_tokens to ${formatInteger(value)}`;
 }
 
 /**

@@ -2,7 +2,8 @@ import * as ts from 'typescript';
 import type { CallSite } from '../analysis/types';
 import { formatInteger } from '../pricing/format';
 import { ancestry, isFunctionLike, isGenerationApi, ruleLink, someDescendant, stringValue } from './shapes';
-import type { Finding, Rule, RuleContext } from './types';
+import type { Finding, Rule, RuleContext, RuleId } from './types';
+import { type CallsContext, perCallSite } from './util';
 
 /** Next.js route handler exports. */
 const HTTP_EXPORTS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
@@ -18,29 +19,28 @@ const SEND_RECEIVERS: ReadonlySet<string> = new Set(['res', 'response', 'reply',
  * edit: switching to streaming changes how the handler writes its response, so the message links a
  * documented snippet instead.
  */
-export const nonStreamedLongOutput: Rule = {
-	id: 'non-streamed-long-output',
-	check(context) {
-		const findings: Finding[] = [];
-		context.callSites.forEach((site, index) => {
-			if (!isLongAndUnstreamed(site, context.settings.longOutputTokens)) return;
-			const call = context.calls[index];
-			if (!call) return;
-			const handler = handlerKind(context, call);
-			if (!handler) return;
-			const cap = outputCapOf(site);
-			findings.push({
-				ruleId: 'non-streamed-long-output',
-				severity: 'info',
-				message: nonStreamedMessage(cap, handler),
-				span: site.calleeSpan,
-				callSiteIndex: index,
-				fixes: [],
-			});
-		});
-		return findings;
-	},
-};
+export const nonStreamedLongOutput: Rule = nonStreamedLongOutputRule<RuleContext>(handlerKind);
+
+/**
+ * The rule in any language: `handlerOf` says which request handler (if any) the call node runs in
+ * (`the POST /draft handler`), in the phrasing of `handlerKind`. Shared with the Python twin.
+ */
+export function nonStreamedLongOutputRule<C extends CallsContext>(handlerOf: (context: C, call: C['calls'][number]) => string | undefined): { readonly id: RuleId; check(context: C): Finding[] } {
+	return perCallSite<C>('non-streamed-long-output', (context, site, index) => {
+		if (!isLongAndUnstreamed(site, context.settings.longOutputTokens)) return undefined;
+		const call = context.calls[index];
+		const handler = call ? handlerOf(context, call) : undefined;
+		if (!handler) return undefined;
+		return {
+			ruleId: 'non-streamed-long-output',
+			severity: 'info',
+			message: nonStreamedMessage(outputCapOf(site), handler),
+			span: site.calleeSpan,
+			callSiteIndex: index,
+			fixes: [],
+		};
+	});
+}
 
 /** The literal output cap of a call (0 when absent or dynamic). */
 export function outputCapOf(site: CallSite): number {

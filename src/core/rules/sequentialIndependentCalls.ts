@@ -39,7 +39,7 @@ export const sequentialIndependentCalls: Rule = {
 			if (list.length < 2) continue;
 			const statements = statementsOf(container);
 			list.sort((a, b) => a.position - b.position);
-			for (const group of independentGroups(list, statements)) findings.push(finding(context, group, statements));
+			for (const group of independentGroups(list, statements, references, isBarrier)) findings.push(finding(context, group, statements));
 		}
 		return findings;
 	},
@@ -87,23 +87,34 @@ function unwrapParens(node: ts.Expression): ts.Expression {
 	return n;
 }
 
+/** What `independentGroups` needs of an awaited call, in any language. */
+export interface OrderedCall<S> {
+	/** The statement holding the call. */
+	readonly statement: S;
+	/** Its index among the statements of its block. */
+	readonly position: number;
+	/** Names the statement binds from the result. */
+	readonly names: ReadonlySet<string>;
+}
+
 /**
  * Runs of calls in statement order where no later call (nor any statement between) reads a name an
  * earlier call bound. A statement between them that awaits, returns, throws, breaks or continues
- * ends the run: the order may be deliberate (a rate-limit sleep) or the later call conditional.
+ * (`isBarrier`) ends the run: the order may be deliberate (a rate-limit sleep) or the later call
+ * conditional. `list` is sorted by position; shared with the Python twin.
  */
-function independentGroups(list: readonly AwaitedCall[], statements: readonly ts.Statement[]): AwaitedCall[][] {
-	const groups: AwaitedCall[][] = [];
-	let group: AwaitedCall[] = [];
+export function independentGroups<S, A extends OrderedCall<S>>(list: readonly A[], statements: readonly S[], reads: (statement: S, names: ReadonlySet<string>) => boolean, isBarrier: (statement: S) => boolean): A[][] {
+	const groups: A[][] = [];
+	let group: A[] = [];
 	let names = new Set<string>();
 	const close = (): void => { if (group.length >= 2) groups.push(group); };
 	for (const next of list) {
 		const previous = group[group.length - 1];
-		let independent = previous !== undefined && !references(next.statement, names);
+		let independent = previous !== undefined && !reads(next.statement, names);
 		if (independent && previous) {
 			for (let i = previous.position + 1; i < next.position && independent; i++) {
 				const between = statements[i];
-				if (between && (references(between, names) || isBarrier(between))) independent = false;
+				if (between !== undefined && (reads(between, names) || isBarrier(between))) independent = false;
 			}
 		}
 		if (independent) {

@@ -164,7 +164,7 @@ export function lineIndent(text: string, position: number): string {
 }
 
 /** End of the line `position` is on (before `\r\n` / `\n`). */
-function lineEnd(text: string, position: number): number {
+export function lineEnd(text: string, position: number): number {
 	const nl = text.indexOf('\n', position);
 	if (nl < 0) return text.length;
 	return text[nl - 1] === '\r' ? nl - 1 : nl;

@@ -3,8 +3,8 @@ import { derefIdentifier, unwrap } from '../analysis/context';
 import { ruleLink } from './shapes';
 import type { CallSite, PromptSegment } from '../analysis/types';
 import { formatTokens } from '../pricing/format';
-import type { Finding, Fix, Rule, RuleContext, RuleInputs, TextEdit } from './types';
-import { appendPropertyEdit, formatMonthly, pathToSpan, quoteStyle, reestimate, ruleAnalysis, segmentTokens, spanOf, staticPrefixEnd } from './util';
+import type { Finding, Fix, Rule, RuleContext, RuleId, RuleInputs, TextEdit } from './types';
+import { appendPropertyEdit, perCallSite, formatMonthly, pathToSpan, quoteStyle, reestimate, ruleAnalysis, segmentTokens, spanOf, staticPrefixEnd } from './util';
 
 const { isArrayLiteralExpression, isIdentifier, isObjectLiteralExpression, isPropertyAssignment, isShorthandPropertyAssignment } = ts;
 
@@ -20,19 +20,17 @@ const CACHEABLE_APIS = new Set(['messages.create', 'messages.stream', 'beta.mess
  * priced honestly: the same call site re-estimated with a 5-minute breakpoint at the end of the
  * static part (cache writes at 1.25×, reads at 0.1×, the assumed warm share).
  */
-export const uncachedStablePrefix: Rule = {
-	id: 'uncached-stable-prefix',
-	check(context) {
-		const findings: Finding[] = [];
-		context.callSites.forEach((site, index) => {
-			const judgement = judgeUncachedPrefix(context, site, index);
-			if (!judgement) return;
-			const fix = breakpointFix(context, judgement.target);
-			findings.push(uncachedPrefixFinding(context, index, judgement, fix ? [fix] : []));
-		});
-		return findings;
-	},
-};
+export const uncachedStablePrefix: Rule = uncachedStablePrefixRule<RuleContext>(breakpointFix);
+
+/** The rule in any language: `fixOf` writes the breakpoint after the judged segment in the language's syntax. Shared with the Python twin. */
+export function uncachedStablePrefixRule<C extends RuleInputs>(fixOf: (context: C, target: PromptSegment) => Fix | undefined): { readonly id: RuleId; check(context: C): Finding[] } {
+	return perCallSite<C>('uncached-stable-prefix', (context, site, index) => {
+		const judgement = judgeUncachedPrefix(context, site, index);
+		if (!judgement) return undefined;
+		const fix = fixOf(context, judgement.target);
+		return uncachedPrefixFinding(context, index, judgement, fix ? [fix] : []);
+	});
+}
 
 /** What the rule measured on one call (language neutral). */
 export interface UncachedPrefixJudgement {

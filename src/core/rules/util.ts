@@ -5,7 +5,7 @@ import type { CallSite, PromptSegment, Span } from '../analysis/types';
 import { estimateCallSite } from '../pricing/estimate';
 import type { CostEstimate } from '../pricing/estimateTypes';
 import { formatUsd } from '../pricing/format';
-import type { Finding, Rule, RuleContext, RuleId, RuleInputs, TextEdit } from './types';
+import type { Finding, RuleContext, RuleId, RuleInputs, TextEdit } from './types';
 
 // Shared helpers for rule authors. Everything here is pure and bounded by the size of the call's
 // arguments; nothing walks the whole tree.
@@ -35,7 +35,12 @@ export function spansOverlap(a: Span, b: Span): boolean {
 
 /** Source text of `node` shortened to `max` characters for a message (`new Date().toISOString()`). */
 export function shortText(node: ts.Node, sf: ts.SourceFile, max = 48): string {
-	const t = node.getText(sf).replace(/\s+/g, ' ');
+	return shortenSource(node.getText(sf), max);
+}
+
+/** Source text on one line, shortened to `max` characters for a message (any language). */
+export function shortenSource(source: string, max = 48): string {
+	const t = source.replace(/\s+/g, ' ');
 	return t.length <= max ? t : t.slice(0, max - 1) + '…';
 }
 
@@ -283,15 +288,23 @@ export function pathToSpan(root: ts.Node, span: Span, sf: ts.SourceFile): ts.Nod
 	return undefined;
 }
 
-/** A rule that looks at each call site on its own and reports at most one finding per site. */
-export function perCallSite(id: RuleId, checkSite: (context: RuleContext, site: CallSite, index: number) => Finding | undefined): Rule {
+/** What every rule's context has whatever the language, plus the syntax node of each call site (`ts.CallExpression`, a tree-sitter `call`). */
+export type CallsContext<N = unknown> = RuleInputs & { readonly calls: readonly N[] };
+
+/**
+ * A rule that looks at each call site on its own (zero, one or several findings per site). Generic
+ * over the context so the TypeScript (`RuleContext`) and the Python (`PythonRuleContext`) rules share it.
+ */
+export function perCallSite<C extends RuleInputs = RuleContext>(id: RuleId, checkSite: (context: C, site: CallSite, index: number) => Finding | readonly Finding[] | undefined): { readonly id: RuleId; check(context: C): Finding[] } {
 	return {
 		id,
 		check(context) {
 			const findings: Finding[] = [];
 			context.callSites.forEach((site, index) => {
-				const finding = checkSite(context, site, index);
-				if (finding) findings.push(finding);
+				const found = checkSite(context, site, index);
+				if (!found) return;
+				if ('ruleId' in found) findings.push(found);
+				else findings.push(...found);
 			});
 			return findings;
 		},

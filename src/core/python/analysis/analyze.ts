@@ -1,6 +1,6 @@
 import type { AnalyzeOptions } from '../../analysis/analyze';
 import type { ClientTrace } from '../../analysis/detect';
-import type { RequestFields } from '../../analysis/messages';
+import type { RequestFields } from '../../analysis/requestModel';
 import { DEFAULT_MAX_BYTES, checkSkip } from '../../analysis/skip';
 import type { AnthropicApi, CallSite, FileAnalysis, OpenAiApi, SourceResolver } from '../../analysis/types';
 import type { PyNode, PyTree, PythonParser } from '../parser';

@@ -1,13 +1,11 @@
-import type { ClientTrace } from '../../analysis/detect';
-import { ANTHROPIC_APIS, OPENAI_APIS, type Api } from '../../analysis/types';
+import { type ClientTrace, type Family, apiPaths, matchApiPath, sdkClient } from '../../analysis/clientModel';
+import type { Api } from '../../analysis/types';
 import type { PyNode } from '../parser';
 import { callArgumentsView, derefIdentifier, resolveMember, resolveString, textOf, unparen } from './resolve';
 import { type Env, type PyCtx, type Scope, type Target, MAX_EXPR_DEPTH } from './scope';
 
 // Finding SDK-shaped calls in a Python tree and tracing their receiver to the client that made it,
 // mirroring the TypeScript analyser's `ClientTrace` (sdk / foreign / subresource / unknown).
-
-type Family = 'anthropic' | 'openai';
 
 /** A call whose callee ends in a known SDK method path; not yet attributed to a provider. */
 export interface PyCandidate {
@@ -19,16 +17,10 @@ export interface PyCandidate {
 	readonly scope: Scope;
 }
 
-/** The Python spelling of each API path (`messages.countTokens` is `messages.count_tokens`), longest first. */
-const API_PATHS: readonly { api: Api; parts: readonly string[] }[] = [...ANTHROPIC_APIS, ...OPENAI_APIS]
-	.map((api) => ({ api, parts: api.replace('countTokens', 'count_tokens').split('.') }))
-	.sort((a, b) => b.parts.length - a.parts.length);
+/** The Python spelling of each API path (`messages.countTokens` is `messages.count_tokens`). */
+const API_PATHS = apiPaths((api) => api.replace('countTokens', 'count_tokens'));
 
-const ANTHROPIC_API_SET: ReadonlySet<string> = new Set(ANTHROPIC_APIS);
-
-export function familyOfApi(api: Api): Family {
-	return ANTHROPIC_API_SET.has(api) ? 'anthropic' : 'openai';
-}
+export { familyOfApi } from '../../analysis/clientModel';
 
 /**
  * The SDK call shapes in Python source. Linear: fixed alternations around `\s*`; a `\` line
@@ -86,21 +78,16 @@ function matchApi(callee: PyNode, text: string): { api: Api; receiver: PyNode } 
 		if (!o) return undefined;
 		e = unparen(o);
 	}
-	const names = chain.map((p) => attrName(p, text));
-	for (const { api, parts } of API_PATHS) {
-		if (parts.length > names.length) continue;
-		const offset = names.length - parts.length;
-		if (!parts.every((p, i) => names[offset + i] === p)) continue;
-		let receiver = chain[offset]!.childForFieldName('object');
-		if (!receiver) return undefined;
-		receiver = unparen(receiver);
-		// `client.beta.messages.batches.create`: the beta namespace belongs to the same client.
-		if (receiver.type === 'attribute' && attrName(receiver, text) === 'beta') receiver = unparen(receiver.childForFieldName('object') ?? receiver);
-		// OpenAI Assistants (`beta.threads.messages.create`) share the `messages.create` suffix.
-		if (receiver.type === 'attribute' && attrName(receiver, text) === 'threads') return undefined;
-		return { api, receiver };
-	}
-	return undefined;
+	const matched = matchApiPath(API_PATHS, chain.map((p) => attrName(p, text)));
+	if (!matched) return undefined;
+	let receiver = chain[matched.offset]!.childForFieldName('object');
+	if (!receiver) return undefined;
+	receiver = unparen(receiver);
+	// `client.beta.messages.batches.create`: the beta namespace belongs to the same client.
+	if (receiver.type === 'attribute' && attrName(receiver, text) === 'beta') receiver = unparen(receiver.childForFieldName('object') ?? receiver);
+	// OpenAI Assistants (`beta.threads.messages.create`) share the `messages.create` suffix.
+	if (receiver.type === 'attribute' && attrName(receiver, text) === 'threads') return undefined;
+	return { api: matched.api, receiver };
 }
 
 const UNKNOWN: ClientTrace = { kind: 'unknown' };
@@ -112,9 +99,6 @@ const KNOWN_FOREIGN_PACKAGES = new Set([
 	'perplexity', 'xai_sdk', 'langchain', 'langchain_openai', 'langchain_anthropic', 'llama_index', 'azure', 'sambanova',
 	'openrouter', 'writerai', 'anyscale', 'octoai', 'lamini', 'reka', 'nvidia', 'friendli', 'novita',
 ]);
-
-const OPENAI_DEFAULT_URLS = new Set(['https://api.openai.com/v1', 'https://api.openai.com']);
-const ANTHROPIC_DEFAULT_URLS = new Set(['https://api.anthropic.com', 'https://api.anthropic.com/v1']);
 
 function topPackage(module: string): string {
 	return module.split('.')[0] ?? module;
@@ -294,21 +278,10 @@ function classifyClass(ctx: PyCtx, node: PyNode, env: Env, depth: number): Class
 	return { kind: 'unknown' };
 }
 
-/**
- * Provider of a client built with `X(**options)`. An OpenAI client whose `base_url` is present and
- * not a literal OpenAI URL is `openai-compatible` (an environment URL may point anywhere); the literal
- * is kept in `baseURL`. `AzureOpenAI` is `openai`.
- */
+/** Provider of a client built with `X(**options)` (see `sdkClient`; `base_url=None` is the default URL). */
 function sdkTrace(ctx: PyCtx, family: Family, azure: boolean, call: PyNode, env: Env, evidence: 'import' | 'constructor'): ClientTrace {
 	const view = callArgumentsView(ctx, call, env, 0, false);
 	const urlRef = view.props.get('base_url');
 	const url = urlRef ? resolveString(ctx, urlRef.node, urlRef.env) : undefined;
-	const normalised = url?.replace(/\/+$/, '').toLowerCase();
-	if (family === 'anthropic') {
-		const baseURL = url !== undefined && !ANTHROPIC_DEFAULT_URLS.has(normalised ?? '') ? url : undefined;
-		return { kind: 'sdk', family, provider: 'anthropic', evidence, ...(baseURL !== undefined ? { baseURL } : {}) };
-	}
-	if (azure || !urlRef || urlRef.node.type === 'none' || (normalised !== undefined && OPENAI_DEFAULT_URLS.has(normalised))) return { kind: 'sdk', family, provider: 'openai', evidence };
-	return { kind: 'sdk', family, provider: 'openai-compatible', evidence, ...(url !== undefined ? { baseURL: url } : {}) };
+	return sdkClient(family, azure, urlRef !== undefined && urlRef.node.type !== 'none', url, evidence);
 }
-

@@ -1,72 +1,14 @@
 import { joinPath } from '../../analysis/paths';
-import type { ResolvedText, Span, Static } from '../../analysis/types';
+import { TextAcc, addJsonString, holeText, literalText, reanchor, renderArrayInto, renderObjectInto, withOrigin } from '../../analysis/text';
+import type { ResolvedText, Span } from '../../analysis/types';
+
+export { TextAcc, holeText } from '../../analysis/text';
 import type { PyNode } from '../parser';
-import { type Binding, type Env, type PyCtx, type PyFile, type Ref, type Target, MAX_EXPR_DEPTH, MAX_MODULE_HOPS } from './scope';
+import { type Assign, type Binding, type Env, type PyCtx, type PyFile, type Ref, type Target, MAX_EXPR_DEPTH, MAX_MODULE_HOPS } from './scope';
 
 // Static resolution of Python expressions: prompt text (with holes), dicts (`**kwargs`, message
 // dicts), lists, numbers and booleans, following names through the enclosing scopes and sibling
 // modules. Never throws: whatever cannot be read becomes a hole at its span.
-
-/** Longest text kept for one resolved value; beyond it the rest counts as a hole. */
-const MAX_TEXT_CHARS = 1_000_000;
-/** Hole spans kept per text (the hole count itself stays exact). */
-const MAX_HOLE_SPANS = 256;
-
-/** Accumulates a `ResolvedText` from literal parts, holes and other resolved texts. */
-export class TextAcc {
-	private parts: string[] = [];
-	private length = 0;
-	holes = 0;
-	readonly holeSpans: Span[] = [];
-	readonly origins: string[] = [];
-
-	addString(s: string): void {
-		if (this.length + s.length > MAX_TEXT_CHARS) {
-			this.holes++;
-			return;
-		}
-		this.parts.push(s);
-		this.length += s.length;
-	}
-
-	addHole(span: Span): void {
-		this.holes++;
-		if (this.holeSpans.length < MAX_HOLE_SPANS) this.holeSpans.push(span);
-	}
-
-	addOrigin(origin: string): void {
-		if (!this.origins.includes(origin)) this.origins.push(origin);
-	}
-
-	add(r: ResolvedText): void {
-		this.addString(r.text);
-		this.holes += r.holes;
-		for (const s of r.holeSpans) if (this.holeSpans.length < MAX_HOLE_SPANS) this.holeSpans.push(s);
-		for (const o of r.origins) this.addOrigin(o);
-	}
-
-	result(): ResolvedText {
-		return { text: this.parts.join(''), holes: this.holes, holeSpans: this.holeSpans, origins: this.origins };
-	}
-}
-
-export function holeText(span: Span): ResolvedText {
-	return { text: '', holes: 1, holeSpans: [span], origins: [] };
-}
-
-function literalText(text: string): ResolvedText {
-	return { text, holes: 0, holeSpans: [], origins: [] };
-}
-
-function withOrigin(r: ResolvedText, origin: string | undefined): ResolvedText {
-	if (!origin || r.origins.includes(origin)) return r;
-	return { ...r, origins: [origin, ...r.origins] };
-}
-
-function reanchor(r: ResolvedText, env: Env): ResolvedText {
-	if (!env.anchor || r.holes === 0) return r;
-	return { ...r, holeSpans: r.holeSpans.length > 0 ? [env.anchor] : [] };
-}
 
 /** Span reported to the user: the node's own span in the analysed file, else the anchor. */
 export function spanIn(node: PyNode, env: Env): Span {
@@ -236,6 +178,8 @@ export function resolveText(ctx: PyCtx, node: PyNode, env: Env, depth = 0): Reso
 			return holeText(spanIn(e, env));
 		}
 		case 'identifier': {
+			const built = appendedText(ctx, e, env, depth);
+			if (built) return built;
 			const t = derefIdentifier(ctx, e, env);
 			return t ? textOfTarget(ctx, t, e, env, depth) : holeText(spanIn(e, env));
 		}
@@ -250,11 +194,54 @@ export function resolveText(ctx: PyCtx, node: PyNode, env: Env, depth = 0): Reso
 	}
 }
 
+/** The block an assignment statement sits in (`assignment` → `expression_statement` → block / module). */
+function blockOf(a: Assign): PyNode | null | undefined {
+	return a.node?.parent?.parent;
+}
+
+/**
+ * A local built by `=` then `+=` in the scope of the use (`system = POLICY` … `system += f"…{x}"` …
+ * `create(system=system)`): the concatenation of the pieces. Straight-line only: the `=` and the
+ * `+=`s must be statements of one block that also contains the use. A `+=` nested deeper in that
+ * block (under `if` / `for` / `try` / `with`) may or may not run: it is counted as one hole while
+ * the parts that certainly run keep their text (the proven static part is a lower bound). Anything
+ * else (the `=` itself conditional, another operator, a name from an outer scope) is undefined here
+ * and resolved as before (a reassigned name is a hole).
+ */
+function appendedText(ctx: PyCtx, id: PyNode, env: Env, depth: number): ResolvedText | undefined {
+	const binding = ctx.bindingsOf(env.scope).get(textOf(id, env));
+	if (binding?.kind !== 'var' || !binding.appended) return undefined;
+	const useStart = id.startIndex;
+	// Assignments that are complete before the use (`s += s` reads the value before itself).
+	const before = binding.assigns.filter((a) => a.start < useStart && (a.node === undefined || a.node.endIndex <= useStart));
+	// A `with … as name` rebinding: not an assignment statement this reads.
+	if (before.some((a) => a.node === undefined)) return undefined;
+	let baseIndex = before.length - 1;
+	while (baseIndex >= 0 && before[baseIndex]!.node!.type === 'augmented_assignment') baseIndex--;
+	const base = before[baseIndex];
+	if (!base?.value || baseIndex === before.length - 1) return undefined;
+	const block = blockOf(base);
+	if (!block || useStart < block.startIndex || useStart >= block.endIndex) return undefined;
+	const key = 'a' + ctx.keyOf(base.node!, env.scope.file) + ':' + useStart;
+	if (ctx.resolving.has(key)) return undefined;
+	ctx.resolving.add(key);
+	const acc = new TextAcc();
+	acc.add(resolveText(ctx, base.value, env, depth + 1));
+	for (const a of before.slice(baseIndex + 1)) {
+		const straight = blockOf(a)?.id === block.id;
+		if (!a.appended) acc.addHole(spanIn(a.node!, env));
+		else if (straight) acc.add(resolveText(ctx, a.appended, env, depth + 1));
+		else acc.addHole(spanIn(a.appended, env));
+	}
+	ctx.resolving.delete(key);
+	return acc.result();
+}
+
 function textOfTarget(ctx: PyCtx, t: Target, at: PyNode, env: Env, depth: number): ResolvedText {
 	if (t.kind !== 'expr' || !t.isConst) return holeText(spanIn(at, env));
 	const key = ctx.keyOf(t.node, t.env.scope.file);
 	const memo = ctx.memo.get('t' + key) as ResolvedText | undefined;
-	if (memo) return reanchor(withOrigin(memo, t.origin), t.env);
+	if (memo) return reanchor(withOrigin(memo, t.origin), t.env.anchor);
 	if (ctx.resolving.has(key)) return holeText(spanIn(at, env));
 	ctx.resolving.add(key);
 	const r = resolveText(ctx, t.node, t.env, depth + 1);
@@ -819,24 +806,6 @@ export function resolveString(ctx: PyCtx, node: PyNode, env: Env): string | unde
 	return r.holes === 0 ? r.text : undefined;
 }
 
-export function staticString(ctx: PyCtx, ref: Ref): Static<string> {
-	const value = resolveString(ctx, ref.node, ref.env);
-	const span = spanIn(ref.node, ref.env);
-	return value !== undefined ? { kind: 'literal', value, span } : { kind: 'dynamic', span };
-}
-
-export function staticNumber(ctx: PyCtx, ref: Ref): Static<number> {
-	const value = resolveNumber(ctx, ref.node, ref.env);
-	const span = spanIn(ref.node, ref.env);
-	return value !== undefined && Number.isFinite(value) ? { kind: 'literal', value, span } : { kind: 'dynamic', span };
-}
-
-export function staticBoolean(ctx: PyCtx, ref: Ref): Static<boolean> {
-	const value = resolveBoolean(ctx, ref.node, ref.env);
-	const span = spanIn(ref.node, ref.env);
-	return value !== undefined ? { kind: 'literal', value, span } : { kind: 'dynamic', span };
-}
-
 /**
  * Renders a value (a tools list, a JSON schema) as compact JSON, the way the SDK serialises it:
  * keys in source order, strings resolved like prompt text, anything dynamic a hole rendered as nothing.
@@ -861,30 +830,13 @@ function renderInto(ctx: PyCtx, acc: TextAcc, node: PyNode, env: Env, depth: num
 				acc.addHole(spanIn(e, env));
 				return;
 			}
-			acc.addString('{');
-			let first = true;
-			for (const [key, ref] of view.props) {
-				if (!first) acc.addString(',');
-				first = false;
-				acc.addString(JSON.stringify(key) + ':');
-				renderInto(ctx, acc, ref.node, ref.env, depth + 1);
-			}
-			if (view.unknownSpread) acc.addHole(spanIn(e, env));
-			acc.addString('}');
+			renderObjectInto(acc, view, spanIn(e, env), () => false, (ref) => renderInto(ctx, acc, ref.node, ref.env, depth + 1));
 			return;
 		}
 		case 'list':
-		case 'tuple': {
-			const items = resolveList(ctx, e, env, depth + 1) ?? [];
-			acc.addString('[');
-			items.forEach((item, i) => {
-				if (i > 0) acc.addString(',');
-				if (item.kind === 'item') renderInto(ctx, acc, item.ref.node, item.ref.env, depth + 1);
-				else acc.addHole(item.span);
-			});
-			acc.addString(']');
+		case 'tuple':
+			renderArrayInto(acc, resolveList(ctx, e, env, depth + 1) ?? [], (ref) => renderInto(ctx, acc, ref.node, ref.env, depth + 1));
 			return;
-		}
 		case 'integer':
 		case 'float':
 		case 'unary_operator': {
@@ -911,13 +863,7 @@ function renderInto(ctx: PyCtx, acc: TextAcc, node: PyNode, env: Env, depth: num
 			acc.addHole(spanIn(e, env));
 			return;
 		}
-		default: {
-			const text = resolveText(ctx, e, env, depth + 1);
-			if (text.holes > 0 && text.text.length === 0) {
-				acc.add(text);
-				return;
-			}
-			acc.add({ ...text, text: JSON.stringify(text.text) });
-		}
+		default:
+			addJsonString(acc, resolveText(ctx, e, env, depth + 1));
 	}
 }

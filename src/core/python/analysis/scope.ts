@@ -1,3 +1,4 @@
+import { isReadableSource, readTextFileCached } from '../../analysis/sources';
 import { dirnameOf, joinPath, relativePath } from '../../analysis/paths';
 import type { SourceResolver, Span } from '../../analysis/types';
 import type { PyNode, PyTree, PythonParser } from '../parser';
@@ -43,10 +44,18 @@ export interface Assign {
 	readonly value: PyNode | undefined;
 	readonly type: PyNode | undefined;
 	readonly start: number;
+	/** The `assignment` / `augmented_assignment` node (absent for `with … as x`). */
+	readonly node?: PyNode;
+	/**
+	 * `x += value`: the added value. `value` stays undefined for it, so every reader that does not
+	 * know about concatenation still sees an unknown reassignment.
+	 */
+	readonly appended?: PyNode;
 }
 
 export type Binding =
-	| { readonly kind: 'var'; readonly assigns: readonly Assign[]; readonly scope: Scope }
+	/** `appended`: some assignment is `name += value` (read by resolveText's concatenation). */
+	| { readonly kind: 'var'; readonly assigns: readonly Assign[]; readonly scope: Scope; readonly appended?: boolean }
 	| { readonly kind: 'param'; readonly init: PyNode | undefined; readonly type: PyNode | undefined; readonly scope: Scope }
 	/** `import m` (imported `*`), `from m import x`; `module` keeps its leading dots. */
 	| { readonly kind: 'import'; readonly module: string; readonly imported: string; readonly scope: Scope }
@@ -158,7 +167,7 @@ export class PyCtx {
 		if (body) collect(this, body, scope, into, assigns, 0);
 		for (const [name, list] of assigns) {
 			if (into.get(name)?.kind === 'opaque') continue;
-			into.set(name, { kind: 'var', assigns: list, scope });
+			into.set(name, { kind: 'var', assigns: list, scope, ...(list.some((a) => a.appended) ? { appended: true } : {}) });
 		}
 		this.bindingTables.set(scope.key, into);
 		return into;
@@ -205,7 +214,7 @@ export class PyCtx {
 	private tryLoad(fromFile: string, spec: string): PyFile | undefined {
 		try {
 			const found = this.resolver?.resolveModule(fromFile, spec);
-			if (!found || found.text.length > this.maxBytes || found.text.indexOf('\0') !== -1) return undefined;
+			if (!found || !isReadableSource(found.text, this.maxBytes)) return undefined;
 			const byName = this.modules.get(found.fileName);
 			if (byName) return byName;
 			if (found.fileName === this.main.fileName) return this.main;
@@ -222,19 +231,7 @@ export class PyCtx {
 
 	/** A text file read by `open(rel).read()` in `fromFile`; undefined when missing, binary or too large. */
 	readTextFile(fromFile: string, rel: string): string | undefined {
-		if (!this.resolver) return undefined;
-		const key = fromFile + '\0' + rel;
-		const cached = this.textFiles.get(key);
-		if (cached !== undefined) return cached ?? undefined;
-		let text: string | null = null;
-		try {
-			const read = this.resolver.readTextFile(fromFile, rel);
-			if (read !== undefined && read.length <= this.maxBytes && read.indexOf('\0') === -1) text = read;
-		} catch {
-			text = null;
-		}
-		this.textFiles.set(key, text);
-		return text ?? undefined;
+		return readTextFileCached(this.resolver, this.textFiles, this.maxBytes, fromFile, rel);
 	}
 
 	/** `./prompts.py` style label of `fileName` relative to the analysed file. */
@@ -350,8 +347,13 @@ function collectStatement(ctx: PyCtx, st: PyNode, scope: Scope, into: Map<string
 				if (e?.type === 'assignment') collectAssignment(e, into, assigns);
 				else if (e?.type === 'augmented_assignment') {
 					const left = e.childForFieldName('left');
-					// `x += …` makes `x` non-constant: a second, unknown assignment.
-					if (left?.type === 'identifier') addAssign(left.text, { value: undefined, type: undefined, start: e.startIndex }, assigns);
+					// `x += …` makes `x` non-constant: a second, unknown assignment (string concatenation
+					// is rebuilt from `appended` by resolveText when it is straight-line).
+					if (left?.type === 'identifier') {
+						const op = e.childForFieldName('operator');
+						const right = op?.type === '+=' ? e.childForFieldName('right') : null;
+						addAssign(left.text, { value: undefined, type: undefined, start: e.startIndex, node: e, ...(right ? { appended: right } : {}) }, assigns);
+					}
 				}
 			}
 			return;
@@ -461,7 +463,7 @@ function collectAssignment(e: PyNode, into: Map<string, Binding>, assigns: Map<s
 	}
 	const value = cur ?? undefined;
 	for (const left of targets) {
-		if (left.type === 'identifier') addAssign(left.text, { value, type, start: e.startIndex }, assigns);
+		if (left.type === 'identifier') addAssign(left.text, { value, type, start: e.startIndex, node: e }, assigns);
 		else addOpaque(left, into);
 	}
 }

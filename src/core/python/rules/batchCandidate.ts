@@ -1,8 +1,8 @@
-import { AGENT_LOOP, DEFAULT_BATCH_ASSUMED_ITEMS, RETRY_HEADER, batchCandidateMessage, isBatchableSite } from '../../rules/batchCandidate';
-import type { Finding, PythonRule, PythonRuleContext } from '../../rules/types';
+import { AGENT_LOOP, RETRY_HEADER, batchCandidateRule } from '../../rules/batchCandidate';
+import type { PythonRule, PythonRuleContext } from '../../rules/types';
 import type { PyNode } from '../parser';
-import { dottedName, enclosingFunction, enclosingStatement, isAsyncFunction } from '../syntax';
-import { awaitOf, isAsyncStatement, lastStatement, namesBoundBy, pythonHandlerKind, referencesAny, sameNode, statementsOf, textOf, within } from './flowHelpers';
+import { dottedName, enclosingFunction, enclosingStatement, isAsyncFunction, sameNode } from '../syntax';
+import { awaitOf, isAsyncStatement, lastStatement, namesBoundBy, pythonHandlerKind, referencesAny, statementsOf, textOf, within } from './flowHelpers';
 
 const MAX_DEPTH = 400;
 
@@ -20,30 +20,7 @@ const COMPREHENSIONS: Readonly<Record<string, string>> = {
  * 24 hours instead of now. No edit: moving to a batch changes how results are collected. Same
  * judgement and message as the TypeScript rule.
  */
-export const batchCandidate: PythonRule = {
-	id: 'batch-candidate',
-	check(context) {
-		const findings: Finding[] = [];
-		const items = context.settings.batchAssumedItems ?? DEFAULT_BATCH_ASSUMED_ITEMS;
-		context.callSites.forEach((site, index) => {
-			if (!isBatchableSite(site)) return;
-			const call = context.calls[index];
-			if (!call) return;
-			const loop = perItemLoop(context, call);
-			if (!loop || pythonHandlerKind(context, call)) return;
-			findings.push({
-				ruleId: 'batch-candidate',
-				severity: 'info',
-				message: batchCandidateMessage(context, site, index, loop, items),
-				span: site.calleeSpan,
-				callSiteIndex: index,
-				// No monthly figure: how often the script runs is not something the source or the settings say.
-				fixes: [],
-			});
-		});
-		return findings;
-	},
-};
+export const batchCandidate: PythonRule = batchCandidateRule<PythonRuleContext>(perItemLoop, pythonHandlerKind);
 
 /**
  * Describes the per-item construct the call runs in (`a for loop`, `a list comprehension`), or

@@ -1,5 +1,5 @@
 import type { CallSite, ResolvedText, Span } from '../../analysis/types';
-import { type Impact, NOT_BUSTING_APIS, bustingFinding, bustingFixes, lostSavingFor } from '../../rules/cacheBustingSystemPrompt';
+import { type CallPrefix, type Impact, NOT_BUSTING_APIS, type PrefixPart, bustingFinding, bustingFixes, cacheablePrefix, lostSavingFor, unseenHits } from '../../rules/cacheBustingSystemPrompt';
 import type { Finding, PythonRule, PythonRuleContext, TextEdit } from '../../rules/types';
 import { isDynamicSegment, isPrefixRole, spanWithin } from '../../rules/util';
 import type { PyCtx } from '../analysis/scope';
@@ -7,6 +7,7 @@ import type { PyNode } from '../parser';
 import { callArgumentsView, resolveDict, resolveList, resolveString } from '../analysis/resolve';
 import { dottedName, pySpan, pythonQuoteStyle, stringPrefix, stringQuote, unparen } from '../syntax';
 import { type Env, type PyHit, type Ref, Walker, envAt, isMainEnv, ruleCtx } from './dataFlow';
+import { stringContentSpan } from './edits';
 
 /**
  * `cache-busting-system-prompt` for Python: a value that changes on every call (`datetime.now()`,
@@ -66,12 +67,7 @@ function checkCall(context: PythonRuleContext, ctx: PyCtx, site: CallSite, index
 		walker.rag(part.ref.node, part.ref.env);
 		for (const hit of walker.hits.slice(before)) hits.push({ hit, part });
 	}
-	const unique = hits.filter(({ hit }) => {
-		const key = `${hit.span.start}:${hit.span.end}`;
-		if (seen.has(key)) return false;
-		seen.add(key);
-		return true;
-	});
+	const unique = unseenHits(hits, seen);
 	if (unique.length === 0) return [];
 	const impact: Impact = lostSavingFor(context, site, index, unique.map((u) => pySpan(u.part.ref.node)), helperTexts);
 	return unique.map(({ hit, part }, i) => {
@@ -84,50 +80,25 @@ function checkCall(context: PythonRuleContext, ctx: PyCtx, site: CallSite, index
 // ---------------------------------------------------------------------------------------------
 // The prefix of one call
 
-interface PrefixRef {
-	readonly ref: Ref;
-	/** How the message names it: `system prompt`, `tool definitions`, `instructions`, `system message`, `few-shot examples`. */
-	readonly name: string;
-}
-
-interface Prefix {
-	readonly refs: PrefixRef[];
-	/** The last user message's content, for the move-to-user fix. */
-	readonly user: Ref | undefined;
-}
+type PrefixRef = PrefixPart<Ref>;
+type Prefix = CallPrefix<Ref>;
 
 function prefixRefs(ctx: PyCtx, site: CallSite, call: PyNode, env: Env): Prefix {
 	const { props } = callArgumentsView(ctx, call, env, 0, false);
 	// A value built at module level runs once per process: stable, unless the call itself runs there.
 	const runsPerCall = (ref: Ref): boolean => ref.env.scope.kind !== 'module' || env.scope.kind === 'module';
 	const refs: PrefixRef[] = [];
-	const push = (ref: Ref | undefined, name: string): void => {
-		if (ref && runsPerCall(ref)) refs.push({ ref, name });
-	};
-	push(props.get('tools'), 'tool definitions');
-	if (site.provider === 'anthropic') push(props.get('system'), 'system prompt');
-	if (site.api.startsWith('responses.')) push(props.get('instructions'), 'instructions');
-	const messages = props.get('messages') ?? (site.api.startsWith('responses.') ? props.get('input') : undefined);
-	let user: Ref | undefined;
-	const items = messages ? resolveList(ctx, messages.node, messages.env) : undefined;
-	if (items) {
-		const parsed = items.map((item) => {
-			if (item.kind === 'unknown') return { role: undefined, unknown: true, content: undefined };
-			const view = resolveDict(ctx, item.ref.node, item.ref.env);
-			if (!view) return { role: undefined, unknown: true, content: undefined };
-			const roleRef = view.props.get('role');
-			const role = roleRef ? resolveString(ctx, roleRef.node, roleRef.env) : undefined;
-			return { role, unknown: false, content: view.props.get('content') };
-		});
-		let pivot = -1;
-		parsed.forEach((m, i) => { if (m.unknown || m.role === 'user') pivot = i; });
-		parsed.forEach((m, i) => {
-			if (!m.content) return;
-			if (i === pivot) user = m.content;
-			else if (m.role === 'system' || m.role === 'developer') push(m.content, `${m.role} message`);
-			else if (i < pivot) push(m.content, 'few-shot examples');
-		});
-	}
+	const user = cacheablePrefix<Ref>(site, {
+		field: (name) => props.get(name),
+		elements: (list) => resolveList(ctx, list.node, list.env)?.map((item) => (item.kind === 'unknown' ? undefined : item.ref)),
+		message(item) {
+			const view = resolveDict(ctx, item.node, item.env);
+			const roleRef = view?.props.get('role');
+			return view ? { role: roleRef ? resolveString(ctx, roleRef.node, roleRef.env) : undefined, content: view.props.get('content') } : undefined;
+		},
+	}, (ref, name) => {
+		if (runsPerCall(ref)) refs.push({ ref, name });
+	});
 	return { refs, user };
 }
 
@@ -170,14 +141,6 @@ function reduceToDate(context: PythonRuleContext, hit: PyHit): TextEdit | undefi
 	}
 }
 
-/** Start and end of a string literal's contents (between its quotes). */
-function contentsOf(str: PyNode): Span | undefined {
-	const first = str.children[0];
-	const last = str.children[str.children.length - 1];
-	if (first?.type !== 'string_start' || last?.type !== 'string_end') return undefined;
-	return { start: first.endIndex, end: last.startIndex };
-}
-
 /**
  * Moves the line of the system f-string holding the hole to the end of the last user message,
  * leaving every other byte of the system text as it was. Only when both are literals written in
@@ -198,8 +161,8 @@ function moveToUser(context: PythonRuleContext, call: PyNode, hit: PyHit, part: 
 	const userPrefix = stringPrefix(userNode);
 	const userQuote = stringQuote(userNode);
 	if (sysPrefix !== 'f' || (userPrefix !== '' && userPrefix !== 'f') || !userQuote) return undefined;
-	const body = contentsOf(fstr);
-	const userBody = contentsOf(userNode);
+	const body = stringContentSpan(fstr);
+	const userBody = stringContentSpan(userNode);
 	if (!body || !userBody) return undefined;
 	const open = hole.startIndex;
 	const close = hole.endIndex;

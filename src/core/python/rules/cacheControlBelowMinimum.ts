@@ -1,6 +1,7 @@
 import type { PromptSegment, Span } from '../../analysis/types';
 import { cacheControlFindings } from '../../rules/cacheControlBelowMinimum';
-import type { Finding, PythonRule, PythonRuleContext } from '../../rules/types';
+import type { PythonRule, PythonRuleContext } from '../../rules/types';
+import { perCallSite } from '../../rules/util';
 import { unparen } from '../syntax';
 import { pairNode, pyNodeAtSpan } from './edits';
 
@@ -9,16 +10,7 @@ import { pairNode, pyNodeAtSpan } from './edits';
  * `rules/cacheControlBelowMinimum`); the squiggle goes on the block's `"cache_control": …` entry
  * when the block dict is written in this file. No fix (where the breakpoint belongs is the user's call).
  */
-export const cacheControlBelowMinimum: PythonRule = {
-	id: 'cache-control-below-minimum',
-	check(context) {
-		const findings: Finding[] = [];
-		context.callSites.forEach((site, index) => {
-			findings.push(...cacheControlFindings(context, site, index, (segment) => markerSpan(context, segment)));
-		});
-		return findings;
-	},
-};
+export const cacheControlBelowMinimum: PythonRule = perCallSite<PythonRuleContext>('cache-control-below-minimum', (context, site, index) => cacheControlFindings(context, site, index, (segment) => markerSpan(context, segment)));
 
 /** The `"cache_control": …` pair of the block dict behind `segment`, else the segment. */
 function markerSpan(context: PythonRuleContext, segment: PromptSegment): Span {

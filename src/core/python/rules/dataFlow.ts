@@ -1,12 +1,13 @@
 import { DEFAULT_MAX_BYTES } from '../../analysis/skip';
 import type { ResolvedText, Span } from '../../analysis/types';
-import { type DynamicKind, ID_NAME, ID_OWNER, RAG_MIN_TRAILING_CHARS, RAG_NAME } from '../../rules/cacheBustingSystemPrompt';
+import { type DynamicKind, type PrefixHit, ID_NAME, ID_OWNER, RAG_MIN_TRAILING_CHARS, RAG_NAME } from '../../rules/cacheBustingSystemPrompt';
 import type { PythonRuleContext } from '../../rules/types';
-import { spanWithin } from '../../rules/util';
+import { shortenSource, spanWithin } from '../../rules/util';
 import { type Binding, type Env, MAX_EXPR_DEPTH, MAX_MODULE_HOPS, PyCtx, type PyFile, type Ref, type Scope } from '../analysis/scope';
 import { resolveText } from '../analysis/resolve';
 import type { PyNode, PyTree, PythonParser } from '../parser';
-import { dottedName, positionalArguments, pySpan, stringPrefix, unparen } from '../syntax';
+import { dottedName, positionalArguments, pySpan, sameNode, stringPrefix, unparen } from '../syntax';
+import { plainStringValue } from './edits';
 
 // Data flow for the Python cache-busting rule: from a prefix field's value to the per-call values
 // (`datetime.now()`, `uuid4()`, `request.id`…) it is built from. Followed through f-string holes,
@@ -26,17 +27,8 @@ export interface Site {
 	readonly interpolation: PyNode | undefined;
 }
 
-export interface PyHit {
-	readonly kind: DynamicKind;
-	/** The per-call value as written (`datetime.now().isoformat()`, `request_id`). */
-	readonly label: string;
-	/** Where the squiggle goes (in the analysed file). */
-	readonly span: Span;
-	readonly site: Site | undefined;
-	/** Only names were followed from the site to the value, so the site's text IS the value. */
-	readonly direct: boolean;
-	readonly form: TimeForm | undefined;
-}
+/** A per-call value found in the prefix (`datetime.now().isoformat()`, `request_id`). */
+export type PyHit = PrefixHit<Site, TimeForm>;
 
 /** Calls returning the current date and time (a `datetime`). */
 const NOW_CALLS = new Set([
@@ -110,12 +102,7 @@ export function envAt(ctx: PyCtx, node: PyNode, file: PyFile = ctx.main, anchor?
 
 /** Source text shortened for a message. */
 export function shortPy(node: PyNode, max = 48): string {
-	const t = node.text.replace(/\s+/g, ' ');
-	return t.length <= max ? t : t.slice(0, max - 1) + '…';
-}
-
-function sameNode(a: PyNode | undefined, b: PyNode | undefined): boolean {
-	return !!a && !!b && a.id === b.id && a.startIndex === b.startIndex && a.endIndex === b.endIndex;
+	return shortenSource(node.text, max);
 }
 
 function isFString(node: PyNode): boolean {
@@ -133,12 +120,9 @@ function isStaticValue(node: PyNode): boolean {
 	}
 }
 
-/** The plain string value of a non-f string literal (escapes left as written), else undefined. */
+/** The value of a plain string literal, else undefined. */
 function literalText(node: PyNode | undefined): string | undefined {
-	if (!node) return undefined;
-	const n = unparen(node);
-	if (n.type !== 'string' || n.children.some((c) => c?.type === 'interpolation')) return undefined;
-	return n.children.filter((c) => c?.type === 'string_content').map((c) => c!.text).join('');
+	return node ? plainStringValue(node) : undefined;
 }
 
 /** Statements whose `return` values a helper can give (nested functions, classes and lambdas excluded). */

@@ -1,26 +1,13 @@
 import type { Span } from '../../analysis/types';
+import { lineEnd, lineIndent } from '../../rules/shapes';
 import type { TextEdit } from '../../rules/types';
 import type { PyNode } from '../parser';
-import { keywordArguments, pythonQuoteStyle, stringPrefix, stringQuote, unparen } from '../syntax';
+import { keywordArguments, stringPrefix, stringQuote, unparen } from '../syntax';
 
 // Python fix primitives shared by the Python rules: adding a keyword argument to a call or a key to a
 // dict literal formatted like its neighbours, rewriting a string literal's contents with its quotes
 // and prefix kept, and writing small dict/list literals in the file's quote style. They read only the
 // nodes they are given (no tree walks) and return `undefined` when no safe edit exists.
-
-/** Leading whitespace of the line `offset` is on. */
-export function pyLineIndent(text: string, offset: number): string {
-	const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-	const m = /^[ \t]*/.exec(text.slice(lineStart, offset));
-	return m ? m[0] : '';
-}
-
-/** End of the line `offset` is on (before `\r\n` / `\n`). */
-function lineEnd(text: string, offset: number): number {
-	const nl = text.indexOf('\n', offset);
-	if (nl < 0) return text.length;
-	return text[nl - 1] === '\r' ? nl - 1 : nl;
-}
 
 function lineStartOf(text: string, offset: number): number {
 	return text.lastIndexOf('\n', offset - 1) + 1;
@@ -59,7 +46,7 @@ export function insertAfterEdits(text: string, container: PyNode, anchor: PyNode
 		if (comma) return [{ span: { start: commaEnd, end: commaEnd }, newText: ` ${item},` }];
 		return [{ span: { start: anchorEnd, end: anchorEnd }, newText: `, ${item}` }];
 	}
-	const indent = pyLineIndent(text, anchor.startIndex);
+	const indent = lineIndent(text, anchor.startIndex);
 	// A new line ends the way the anchor's line does (CRLF files stay CRLF).
 	const nl = text[lineEnd(text, anchor.endIndex)] === '\r' ? '\r\n' : '\n';
 	// After the anchor (and its comma) the rest of the line is blank, a comment, or more code (the
@@ -204,11 +191,6 @@ export function ephemeralCacheControl(q: '"' | '\''): string {
 /** `[{"type": "text", "text": <valueCode>, "cache_control": {"type": "ephemeral"}}]`: a one-block list carrying a breakpoint. */
 export function cachedTextBlockList(valueCode: string, q: '"' | '\''): string {
 	return `[${pythonDictLiteral([[pythonString('type', q), pythonString('text', q)], [pythonString('text', q), valueCode], [pythonString('cache_control', q), ephemeralCacheControl(q)]])}]`;
-}
-
-/** The quote style for new strings in `text` (the file's majority, `"` when tied). */
-export function quoteFor(text: string): '"' | '\'' {
-	return pythonQuoteStyle(text);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { PyNode } from '../parser';
-import { decoratorsOf, dottedName, enclosingFunction, keywordArguments, positionalArguments, unparen } from '../syntax';
+import { decoratorsOf, dottedName, enclosingFunction, keywordArguments, positionalArguments, sameNode, unparen } from '../syntax';
+import { plainStringValue } from './edits';
 import type { RuleInputs } from '../../rules/types';
 
 // Shared by the Python rules that look at the code around a call (sequential-independent-calls,
@@ -13,11 +14,6 @@ const MAX_DEPTH = 400;
 /** Nodes that start a new scope: code in them runs at another time than the code around them. */
 export function isScopeNode(node: PyNode): boolean {
 	return node.type === 'function_definition' || node.type === 'lambda' || node.type === 'class_definition';
-}
-
-/** Same node (fresh wrapper objects are made for every access, so identity does not work). */
-export function sameNode(a: PyNode | null | undefined, b: PyNode | null | undefined): boolean {
-	return !!a && !!b && a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
 }
 
 /** Whether `inner` lies within `outer` (by offsets). */
@@ -155,16 +151,7 @@ export function pythonHandlerKind(inputs: RuleInputs, call: PyNode): string | un
 }
 
 function plainString(node: PyNode | undefined): string | undefined {
-	if (!node) return undefined;
-	const n = unparen(node);
-	if (n.type !== 'string') return undefined;
-	let out = '';
-	for (const c of n.children) {
-		if (!c || c.type === 'string_start' || c.type === 'string_end') continue;
-		if (c.type !== 'string_content') return undefined;
-		out += c.text;
-	}
-	return out;
+	return node ? plainStringValue(node) : undefined;
 }
 
 function routeHandler(inputs: RuleInputs, fn: PyNode): string | undefined {

@@ -1,9 +1,10 @@
 import type { CallSite } from '../../analysis/types';
 import { cacheExamplesPlan, fewShotFinding, judgeFewShot, maxMessageIndex, trimPlan, type FewShotJudgement } from '../../rules/oversizedFewShot';
-import type { Finding, Fix, PythonRule, PythonRuleContext, TextEdit } from '../../rules/types';
+import type { Fix, PythonRule, PythonRuleContext, TextEdit } from '../../rules/types';
+import { perCallSite } from '../../rules/util';
 import type { PyNode } from '../parser';
-import { keywordArguments, unparen } from '../syntax';
-import { cachedTextBlockList, ephemeralCacheControl, insertDictEntryEdits, listElements, pairNode, pythonString, quoteFor } from './edits';
+import { keywordArguments, pythonQuoteStyle, unparen } from '../syntax';
+import { cachedTextBlockList, ephemeralCacheControl, insertDictEntryEdits, listElements, pairNode, pythonString } from './edits';
 
 /**
  * `oversized-few-shot` for Python: the judgement, money and message of the TypeScript rule (shared
@@ -11,26 +12,19 @@ import { cachedTextBlockList, ephemeralCacheControl, insertDictEntryEdits, listE
  * the call: Anthropic gets a preferred `cache_control` breakpoint on the last example (a string
  * `content` becomes a one-block list), and both providers a trim to the first two pairs.
  */
-export const oversizedFewShot: PythonRule = {
-	id: 'oversized-few-shot',
-	check(context) {
-		const findings: Finding[] = [];
-		context.callSites.forEach((site, index) => {
-			const judgement = judgeFewShot(context, site, index);
-			if (!judgement) return;
-			const fixes: Fix[] = [];
-			const elements = messagesList(context, site, index);
-			if (elements) {
-				const cacheFix = cacheExamplesFix(context, site, index, elements, judgement);
-				if (cacheFix) fixes.push(cacheFix);
-				const trimFix = trimExamplesFix(context, elements, judgement);
-				if (trimFix) fixes.push(trimFix);
-			}
-			findings.push(fewShotFinding(context, site, index, judgement, fixes));
-		});
-		return findings;
-	},
-};
+export const oversizedFewShot: PythonRule = perCallSite<PythonRuleContext>('oversized-few-shot', (context, site, index) => {
+	const judgement = judgeFewShot(context, site, index);
+	if (!judgement) return undefined;
+	const fixes: Fix[] = [];
+	const elements = messagesList(context, site, index);
+	if (elements) {
+		const cacheFix = cacheExamplesFix(context, site, index, elements, judgement);
+		if (cacheFix) fixes.push(cacheFix);
+		const trimFix = trimExamplesFix(context, elements, judgement);
+		if (trimFix) fixes.push(trimFix);
+	}
+	return fewShotFinding(context, site, index, judgement, fixes);
+});
 
 /** The elements of the `messages` / `input` list written in the call, when they map one-to-one onto message indices (no `*splat`). */
 function messagesList(context: PythonRuleContext, site: CallSite, index: number): PyNode[] | undefined {
@@ -61,7 +55,7 @@ function cacheExamplesFix(context: PythonRuleContext, site: CallSite, index: num
 	if (message.type !== 'dictionary') return undefined;
 	const content = pairNode(message, 'content')?.childForFieldName('value');
 	if (!content) return undefined;
-	const q = quoteFor(context.text);
+	const q = pythonQuoteStyle(context.text);
 	const value = unparen(content);
 	let edits: TextEdit[] | undefined;
 	if (value.type === 'list') {

@@ -3,7 +3,8 @@ import { parseRetryMessage } from '../../rules/parseRetryInsteadOfStructuredOutp
 import { isGenerationApi } from '../../rules/shapes';
 import type { Finding, PythonRule, PythonRuleContext } from '../../rules/types';
 import type { PyNode } from '../parser';
-import { dottedName, enclosingFunction, enclosingStatement, keywordArguments, positionalArguments, splatArguments, unparen } from '../syntax';
+import { dottedName, enclosingFunction, enclosingStatement, keywordArguments, positionalArguments, splatArguments } from '../syntax';
+import { pyHasForcedToolChoice, pyHasSchemaOutput } from './edits';
 import { enclosingLoopBody, lastStatement, namesBoundBy, referencesAny, textOf, within } from './flowHelpers';
 
 /** `json.loads(…)` and its drop-in twins; a bare `loads(…)` counts when the module imports it from one of these. */
@@ -28,7 +29,7 @@ export const parseRetryInsteadOfStructuredOutput: PythonRule = {
 			const call = context.calls[index];
 			if (!call || !isGenerationApi(site.api) || site.unresolvedArgs) return;
 			const match = findParseRetry(context, call);
-			if (!match || hasForcedToolChoice(call) || hasSchemaOutput(call)) return;
+			if (!match || pyHasForcedToolChoice(call) || pyHasSchemaOutput(call)) return;
 			findings.push({
 				ruleId: 'parse-retry-instead-of-structured-output',
 				severity: 'warning',
@@ -46,53 +47,6 @@ function structuredHint(site: CallSite): string {
 	if (site.provider === 'anthropic') return 'A forced tool with an input_schema (`tools=[{"name": …, "input_schema": …}]`, `tool_choice={"type": "tool", "name": …}`)';
 	if (site.api.startsWith('responses.')) return 'Structured outputs (`responses.parse(text_format=YourModel)` or `text={"format": {"type": "json_schema", …}}`)';
 	return 'Structured outputs (`chat.completions.parse(response_format=YourModel)` with a Pydantic model, or `response_format={"type": "json_schema", …}`)';
-}
-
-/** The value of `key` in a dict literal or a `dict(…)` call (a later `**splat` makes it unknown). */
-function mapping(node: PyNode | undefined, key: string): PyNode | undefined {
-	if (!node) return undefined;
-	const n = unparen(node);
-	if (n.type === 'call' && n.childForFieldName('function')?.text === 'dict') return keywordArguments(n).get(key)?.value;
-	if (n.type !== 'dictionary') return undefined;
-	let found: PyNode | undefined;
-	for (const child of n.namedChildren) {
-		if (child?.type === 'dictionary_splat') found = undefined;
-		if (child?.type !== 'pair') continue;
-		const k = child.childForFieldName('key');
-		if (k && stringText(k) === key) found = child.childForFieldName('value') ?? undefined;
-	}
-	return found;
-}
-
-function stringText(node: PyNode | undefined): string | undefined {
-	const n = node ? unparen(node) : undefined;
-	if (n?.type !== 'string') return undefined;
-	const parts = n.namedChildren.filter((c) => c?.type === 'string_content' || c?.type === 'interpolation');
-	if (parts.some((p) => p?.type === 'interpolation')) return undefined;
-	return parts.map((p) => p?.text ?? '').join('');
-}
-
-/** `tool_choice={"type": "tool", …}` (Anthropic) / `{"type": "function", …}` (OpenAI): the model must call that one tool. */
-function hasForcedToolChoice(call: PyNode): boolean {
-	const type = stringText(mapping(keywordArguments(call).get('tool_choice')?.value, 'type'));
-	return type === 'tool' || type === 'function';
-}
-
-/**
- * The output is constrained by a schema: `response_format=` a `json_schema` dict or anything that is
- * not a dict (a Pydantic model for `.parse`, `type_to_response_format_param(…)`), `text_format=`, or
- * Responses `text={"format": {"type": "json_schema", …}}`. `{"type": "json_object"}` is not: it
- * guarantees JSON, not its shape.
- */
-function hasSchemaOutput(call: PyNode): boolean {
-	const keywords = keywordArguments(call);
-	if (keywords.has('text_format')) return true;
-	let format = keywords.get('response_format')?.value;
-	if (!format) format = mapping(keywords.get('text')?.value, 'format');
-	if (!format) return false;
-	const value = unparen(format);
-	if (value.type === 'dictionary' || (value.type === 'call' && value.childForFieldName('function')?.text === 'dict')) return stringText(mapping(value, 'type')) === 'json_schema';
-	return value.type !== 'none';
 }
 
 interface Match {

@@ -1,9 +1,10 @@
 import { formatInteger } from '../../pricing/format';
-import { sequentialCallsMessage } from '../../rules/sequentialIndependentCalls';
+import { independentGroups, sequentialCallsMessage } from '../../rules/sequentialIndependentCalls';
 import type { Finding, Fix, PythonRule, PythonRuleContext, TextEdit } from '../../rules/types';
 import type { PyNode } from '../parser';
-import { enclosingFunction, enclosingStatement, pythonIndentUnit, unparen } from '../syntax';
-import { awaitOf, isAsyncStatement, namesBoundBy, parentThroughParens, referencesAny, sameNode, statementsOf, textOf } from './flowHelpers';
+import { lineIndent } from '../../rules/shapes';
+import { enclosingFunction, enclosingStatement, pythonIndentUnit, sameNode, unparen } from '../syntax';
+import { awaitOf, isAsyncStatement, namesBoundBy, parentThroughParens, referencesAny, statementsOf, textOf } from './flowHelpers';
 
 /** Line length up to which the `asyncio.gather` rewrite stays on one line: black's default… */
 const ONE_LINE_LIMIT = 88;
@@ -49,7 +50,7 @@ export const sequentialIndependentCalls: PythonRule = {
 			if (list.length < 2) continue;
 			const statements = statementCache.get(container.id) ?? statementsOf(container);
 			list.sort((a, b) => a.position - b.position);
-			for (const group of independentGroups(context.text, list, statements)) findings.push(finding(context, group, statements, gatherOnce));
+			for (const group of independentGroups(list, statements, (statement, names) => referencesAny(context.text, statement, names), isBarrier)) findings.push(finding(context, group, statements, gatherOnce));
 		}
 		return findings;
 	},
@@ -101,38 +102,6 @@ function awaitedCall(context: PythonRuleContext, call: PyNode, index: number, ca
  */
 function isAsyncDef(text: string, fn: PyNode | null | undefined): boolean {
 	return !!fn && fn.type === 'function_definition' && text.startsWith('async', fn.startIndex);
-}
-
-/**
- * Runs of calls in statement order where no later call (nor any statement between) reads a name an
- * earlier call bound. A statement between them that awaits, returns, raises, breaks or continues
- * ends the run: the order may be deliberate (a rate-limit sleep) or the later call conditional.
- */
-function independentGroups(text: string, list: readonly AwaitedCall[], statements: readonly PyNode[]): AwaitedCall[][] {
-	const groups: AwaitedCall[][] = [];
-	let group: AwaitedCall[] = [];
-	let names = new Set<string>();
-	const close = (): void => { if (group.length >= 2) groups.push(group); };
-	for (const next of list) {
-		const previous = group[group.length - 1];
-		let independent = previous !== undefined && !referencesAny(text, next.statement, names);
-		if (independent && previous) {
-			for (let i = previous.position + 1; i < next.position && independent; i++) {
-				const between = statements[i];
-				if (between && (referencesAny(text, between, names) || isBarrier(between))) independent = false;
-			}
-		}
-		if (independent) {
-			group.push(next);
-			for (const n of next.names) names.add(n);
-		} else {
-			close();
-			group = [next];
-			names = new Set(next.names);
-		}
-	}
-	close();
-	return groups;
 }
 
 const BARRIERS = ['await', 'return_statement', 'raise_statement', 'break_statement', 'continue_statement', 'yield'];
@@ -249,12 +218,6 @@ function reindent(call: CallText, unit: string): string {
 		if (!blank && !call.frozenLines.has(from)) out += unit;
 	}
 	return out + call.text.slice(from);
-}
-
-function lineIndent(text: string, offset: number): string {
-	const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-	const m = /^[ \t]*/.exec(text.slice(lineStart, offset));
-	return m ? m[0] : '';
 }
 
 /** One indentation step: what the block adds to the statement that opens it, else the file's unit. */

@@ -1,9 +1,8 @@
 import type { PromptSegment } from '../../analysis/types';
-import { judgeUncachedPrefix, UNCACHED_PREFIX_FIX_TITLE, uncachedPrefixFinding } from '../../rules/uncachedStablePrefix';
-import type { Finding, Fix, PythonRule, PythonRuleContext, TextEdit } from '../../rules/types';
-import type { PyNode } from '../parser';
-import { unparen } from '../syntax';
-import { cachedTextBlockList, ephemeralCacheControl, insertDictEntryEdits, listElements, moduleConstant, pairKey, pyNodeAtSpan, pythonString, quoteFor } from './edits';
+import { UNCACHED_PREFIX_FIX_TITLE, uncachedStablePrefixRule } from '../../rules/uncachedStablePrefix';
+import type { Fix, PythonRule, PythonRuleContext, TextEdit } from '../../rules/types';
+import { pythonQuoteStyle, sameNode, unparen } from '../syntax';
+import { cachedTextBlockList, ephemeralCacheControl, insertDictEntryEdits, listElements, moduleConstant, pairKey, pyNodeAtSpan, pythonString } from './edits';
 
 /**
  * `uncached-stable-prefix` for Python: the judgement, saving and message of the TypeScript rule
@@ -13,19 +12,7 @@ import { cachedTextBlockList, ephemeralCacheControl, insertDictEntryEdits, listE
  * - a text block dict gets a `"cache_control": {"type": "ephemeral"}` entry;
  * - the tools list (written in the call or a module-level constant of this file) gets it on its last tool.
  */
-export const uncachedStablePrefix: PythonRule = {
-	id: 'uncached-stable-prefix',
-	check(context) {
-		const findings: Finding[] = [];
-		context.callSites.forEach((site, index) => {
-			const judgement = judgeUncachedPrefix(context, site, index);
-			if (!judgement) return;
-			const fix = breakpointFix(context, judgement.target);
-			findings.push(uncachedPrefixFinding(context, index, judgement, fix ? [fix] : []));
-		});
-		return findings;
-	},
-};
+export const uncachedStablePrefix: PythonRule = uncachedStablePrefixRule<PythonRuleContext>(breakpointFix);
 
 function breakpointFix(context: PythonRuleContext, segment: PromptSegment): Fix | undefined {
 	const edits = breakpointEdits(context, segment);
@@ -36,7 +23,7 @@ function breakpointFix(context: PythonRuleContext, segment: PromptSegment): Fix 
 export function breakpointEdits(context: PythonRuleContext, segment: PromptSegment): TextEdit[] | undefined {
 	const node = pyNodeAtSpan(context.tree.rootNode, segment.span);
 	if (!node) return undefined;
-	const q = quoteFor(context.text);
+	const q = pythonQuoteStyle(context.text);
 	const key = pythonString('cache_control', q);
 	const marker = ephemeralCacheControl(q);
 	let value = unparen(node);
@@ -58,8 +45,4 @@ export function breakpointEdits(context: PythonRuleContext, segment: PromptSegme
 	// The segment is the `"text"` value of a block dict: the marker goes on that block.
 	if (parent.type === 'pair' && pairKey(parent) === 'text' && parent.parent?.type === 'dictionary') return insertDictEntryEdits(context.text, parent.parent, key, marker);
 	return undefined;
-}
-
-function sameNode(a: PyNode | null | undefined, b: PyNode): boolean {
-	return !!a && a.startIndex === b.startIndex && a.endIndex === b.endIndex;
 }

@@ -1,6 +1,7 @@
 import type { Span } from '../../analysis/types';
 import { unknownModelFinding } from '../../rules/unknownModel';
-import type { Finding, PythonRule, PythonRuleContext } from '../../rules/types';
+import type { PythonRule, PythonRuleContext } from '../../rules/types';
+import { perCallSite } from '../../rules/util';
 import type { PyNode } from '../parser';
 import { unparen } from '../syntax';
 import { moduleConstant, plainStringValue, pyNodeAtSpan, replaceStringLiteralEdits } from './edits';
@@ -11,23 +12,15 @@ import { moduleConstant, plainStringValue, pyNodeAtSpan, replaceStringLiteralEdi
  * `model=` value itself, or the module-level constant of this file it names — with its quotes and
  * prefix kept; none is preferred.
  */
-export const unknownModel: PythonRule = {
-	id: 'unknown-model',
-	check(context) {
-		const findings: Finding[] = [];
-		context.callSites.forEach((site, index) => {
-			const model = site.model;
-			if (model?.kind !== 'literal') return;
-			let literal: PyNode | undefined | null;
-			const finding = unknownModelFinding(context, site, index, (suggestion) => {
-				if (literal === undefined) literal = literalHolding(context, model.span, model.value) ?? null;
-				return literal ? replaceStringLiteralEdits(context.text, literal, suggestion) : undefined;
-			});
-			if (finding) findings.push(finding);
-		});
-		return findings;
-	},
-};
+export const unknownModel: PythonRule = perCallSite<PythonRuleContext>('unknown-model', (context, site, index) => {
+	const model = site.model;
+	if (model?.kind !== 'literal') return undefined;
+	let literal: PyNode | undefined | null;
+	return unknownModelFinding(context, site, index, (suggestion) => {
+		if (literal === undefined) literal = literalHolding(context, model.span, model.value) ?? null;
+		return literal ? replaceStringLiteralEdits(context.text, literal, suggestion) : undefined;
+	});
+});
 
 /** The string literal written in this file whose value is the model id: at `span`, or the constant the name at `span` is bound to at module level. */
 function literalHolding(context: PythonRuleContext, span: Span, value: string): PyNode | undefined {

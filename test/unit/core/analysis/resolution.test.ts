@@ -96,3 +96,21 @@ test('optional chaining and a class field initialised from a constructor paramet
 	const s = only(text);
 	assert.deepEqual([s.api, s.provider, s.providerEvidence], ['responses.create', 'openai', 'import']);
 });
+
+test('cache_control on a tool definition marks the tools segment (inline and from a const, or an imported module); absent / null does not', () => {
+	const inline = only(HEADER + "client.messages.create({ model: 'm', max_tokens: 5, tools: [{ name: 'a' }, { name: 'b', cache_control: { type: 'ephemeral' } }], messages: [{ role: 'user', content: 'q' }] });\n");
+	assert.equal(inline.segments[0]!.role, 'tools');
+	assert.deepEqual(inline.segments[0]!.cacheControl, { ttl: '5m' });
+	assert.equal(inline.topLevelCacheControl, false);
+	const constant = only(HEADER + "const TOOL = { name: 'b', cache_control: { type: 'ephemeral', ttl: '1h' } };\nconst TOOLS = [{ name: 'a' }, TOOL];\nexport const f = (q: string) => client.messages.create({ model: 'm', max_tokens: 5, tools: TOOLS, messages: [{ role: 'user', content: q }] });\n");
+	assert.deepEqual(constant.segments[0]!.cacheControl, { ttl: '1h' });
+	const files = { '/p/tools.ts': "export const TOOLS = [{ name: 'a', cache_control: { type: 'ephemeral' as const } }];\n" };
+	const imported = only("import { TOOLS } from './tools';\n" + HEADER + "client.messages.create({ model: 'm', max_tokens: 5, tools: TOOLS, messages: [] });\n", memoryResolver(files));
+	assert.deepEqual(imported.segments[0]!.cacheControl, { ttl: '5m' });
+	const none = only(HEADER + "client.messages.create({ model: 'm', max_tokens: 5, tools: [{ name: 'a', cache_control: null }, { name: 'b', cache_control: undefined }], messages: [] });\n");
+	assert.equal(none.segments[0]!.role, 'tools');
+	assert.equal(none.segments[0]!.cacheControl, undefined);
+	const unknown = only(HEADER + "export const f = (extra: any[]) => client.messages.create({ model: 'm', max_tokens: 5, tools: [...extra, { name: 'b' }], messages: [] });\n");
+	assert.equal(unknown.segments[0]!.cacheControl, undefined);
+	assert.equal(unknown.hasTools, true);
+});

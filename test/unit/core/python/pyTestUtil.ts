@@ -1,14 +1,16 @@
 import * as assert from 'node:assert/strict';
+import { before } from 'node:test';
 import { checkFile, type FileCheck } from '../../../../src/core/check';
 import type { SourceResolver } from '../../../../src/core/analysis/types';
 import { DEFAULT_ASSUMPTIONS } from '../../../../src/core/pricing/estimateTypes';
 import { createPriceTable } from '../../../../src/core/pricing/priceTable';
 import type { PyNode, PythonParser } from '../../../../src/core/python/parser';
 import { applyEdits } from '../../../../src/core/rules/edits';
-import type { Finding, RuleId } from '../../../../src/core/rules/types';
+import type { Finding, RuleId, RuleSettings } from '../../../../src/core/rules/types';
 import { createTokenCounter } from '../../../../src/core/tokens/tokenCounter';
 import { loadPythonParser } from '../../../../src/node/pythonParser';
 import { readFixture } from '../../helpers';
+import { checkOnly, findings, single } from '../rules/shapesHelpers';
 
 // Shared by the Python analysis and rule tests (this file has no tests of its own). Call
 // `await pythonParser()` in a `before` hook; the parser's wasm loads once per test process.
@@ -23,6 +25,13 @@ let loaded: PythonParser | undefined;
 export async function pythonParser(): Promise<PythonParser> {
 	loading ??= loadPythonParser().then((p) => (loaded = p));
 	return loading;
+}
+
+/** Registers a `before` hook loading the parser: call once at the top of a test file. */
+export function usePythonParser(): void {
+	before(async () => {
+		await pythonParser();
+	});
 }
 
 function parser(): PythonParser {
@@ -48,9 +57,29 @@ export function pyFixtureResolver(folder: string, names: readonly string[]): Sou
 	};
 }
 
-/** checkFile on Python text with the default prices and assumptions. */
-export function checkPy(text: string, resolver?: SourceResolver, fileName = '/p/main.py'): FileCheck {
-	return checkFile(text, fileName, { prices, tokens, assumptions: DEFAULT_ASSUMPTIONS, python: parser(), ...(resolver ? { resolver } : {}) });
+/** checkFile on Python text with the default prices and assumptions (and rule settings unless given). */
+export function checkPy(text: string, resolver?: SourceResolver, fileName = '/p/main.py', rules?: RuleSettings): FileCheck {
+	return checkFile(text, fileName, { prices, tokens, assumptions: DEFAULT_ASSUMPTIONS, python: parser(), ...(resolver ? { resolver } : {}), ...(rules ? { rules } : {}) });
+}
+
+/** `checkFile` on Python text with every rule but `id` switched off (the twin of shapesHelpers' `checkOnly`). */
+export function checkOnlyPy(id: RuleId, text: string, settings: Partial<RuleSettings> = {}, fileName = '/p/main.py', resolver?: SourceResolver): FileCheck {
+	return checkOnly(id, text, settings, fileName, { python: parser(), ...(resolver ? { resolver } : {}) });
+}
+
+/** `id`'s findings on Python text, with the settings given. */
+export function findingsPy(id: RuleId, text: string, settings: Partial<RuleSettings> = {}, fileName = '/p/main.py'): Finding[] {
+	return findings(id, text, settings, fileName, { python: parser() });
+}
+
+/** `id`'s only finding on Python text (asserts there is exactly one). */
+export function singlePy(id: RuleId, text: string, settings: Partial<RuleSettings> = {}, fileName = '/p/main.py'): Finding {
+	return single(id, text, settings, fileName, { python: parser() });
+}
+
+/** The APIs the analysis found, so a "no finding" assertion is not vacuous. */
+export function apisOf(id: RuleId, text: string, fileName = '/p/main.py'): string[] {
+	return checkOnlyPy(id, text, {}, fileName).analysis.callSites.map((s) => s.api);
 }
 
 export function findingsOf(result: FileCheck, rule: RuleId): Finding[] {

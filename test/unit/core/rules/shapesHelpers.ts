@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import * as ts from 'typescript';
 import { checkFile, type FileCheck } from '../../../../src/core/check';
+import type { SourceResolver } from '../../../../src/core/analysis/types';
+import type { PythonParser } from '../../../../src/core/python/parser';
 import { DEFAULT_ASSUMPTIONS } from '../../../../src/core/pricing/estimateTypes';
 import { createPriceTable } from '../../../../src/core/pricing/priceTable';
 import { applyEdits } from '../../../../src/core/rules/edits';
@@ -13,20 +15,26 @@ import { createTokenCounter } from '../../../../src/core/tokens/tokenCounter';
 const prices = createPriceTable();
 const tokens = createTokenCounter();
 
-/** `checkFile` with every rule but `id` switched off. */
-export function checkOnly(id: RuleId, text: string, settings: Partial<RuleSettings> = {}, fileName = 'route.ts'): FileCheck {
-	const rules: RuleSettings = { ...DEFAULT_RULE_SETTINGS, ...settings, disabled: RULE_IDS.filter((r) => r !== id) };
-	return checkFile(text, fileName, { prices, tokens, assumptions: DEFAULT_ASSUMPTIONS, rules });
+/** What a check needs beyond the defaults: the Python parser for `.py` files, a resolver for imports. */
+export interface CheckExtras {
+	readonly python?: PythonParser;
+	readonly resolver?: SourceResolver;
 }
 
-export function findings(id: RuleId, text: string, settings: Partial<RuleSettings> = {}, fileName = 'route.ts'): Finding[] {
-	const result = checkOnly(id, text, settings, fileName);
+/** `checkFile` with every rule but `id` switched off (a `.py` file needs `extras.python`). */
+export function checkOnly(id: RuleId, text: string, settings: Partial<RuleSettings> = {}, fileName = 'route.ts', extras: CheckExtras = {}): FileCheck {
+	const rules: RuleSettings = { ...DEFAULT_RULE_SETTINGS, ...settings, disabled: RULE_IDS.filter((r) => r !== id) };
+	return checkFile(text, fileName, { prices, tokens, assumptions: DEFAULT_ASSUMPTIONS, rules, ...(extras.python ? { python: extras.python } : {}), ...(extras.resolver ? { resolver: extras.resolver } : {}) });
+}
+
+export function findings(id: RuleId, text: string, settings: Partial<RuleSettings> = {}, fileName = 'route.ts', extras: CheckExtras = {}): Finding[] {
+	const result = checkOnly(id, text, settings, fileName, extras);
 	for (const f of result.findings) assert.equal(f.ruleId, id);
 	return [...result.findings];
 }
 
-export function single(id: RuleId, text: string, settings: Partial<RuleSettings> = {}, fileName = 'route.ts'): Finding {
-	const all = findings(id, text, settings, fileName);
+export function single(id: RuleId, text: string, settings: Partial<RuleSettings> = {}, fileName = 'route.ts', extras: CheckExtras = {}): Finding {
+	const all = findings(id, text, settings, fileName, extras);
 	assert.equal(all.length, 1, `expected one ${id} finding, got ${all.length}: ${all.map((f) => f.message).join(' | ')}`);
 	return all[0]!;
 }

@@ -40,3 +40,19 @@ test('short prompts, already-cached prompts and OpenAI calls are not findings', 
 	const openai = `import OpenAI from 'openai';\nconst c = new OpenAI();\nc.chat.completions.create({ model: 'gpt-4.1', max_tokens: 5, messages: [{ role: 'system', content: '${'Be precise. '.repeat(600)}' }, { role: 'user', content: 'q' }] });\n`;
 	assert.deepEqual(findingsOf(check(openai), RULE), []);
 });
+
+test('tools in a module constant: the marker goes on the last tool; re-checked, the fixed call caches its tools', () => {
+	const policy = readFixture('rules/caching/uncached.ts').split('const POLICY = `')[1]!.split('`')[0]!;
+	const text = `import Anthropic from '@anthropic-ai/sdk';\nconst TOOLS = [\n\t{ name: 'a', input_schema: { type: 'object' } },\n\t{ name: 'lookup', description: \`${policy}\`, input_schema: { type: 'object' } },\n];\nconst client = new Anthropic();\nexport const ask = (q: string) => client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 1024, tools: TOOLS, messages: [{ role: 'user', content: q }] });\n`;
+	const [f] = findingsOf(check(text), RULE);
+	assert.ok(f);
+	assert.equal(at(text, f), 'TOOLS');
+	assert.match(f.message, /stable prefix \(tools\)/);
+	const fixed = applyFix(text, f);
+	assert.match(fixed, /input_schema: \{ type: 'object' \},\s+cache_control: \{ type: 'ephemeral' \} \},\n\];/);
+	const after = check(fixed);
+	assert.deepEqual(after.analysis.callSites[0]!.segments[0]!.cacheControl, { ttl: '5m' });
+	assert.deepEqual(findingsOf(after, RULE), []);
+	const now = after.estimates[0]!;
+	assert.ok(now.priced && now.cacheableInputTokens > 0);
+});

@@ -147,3 +147,57 @@ test('string forms: prefixes, escapes, implicit concatenation, triple quotes, f-
 	const text = HEADER + 'P = (\n    "a\\tb\\u00e9\\N{BULLET}"\n    u\'c\' R"\\d"\n    f"{{x}}"\n    """\nline\\\ncont"""\n)\nclient.messages.create(model="m", max_tokens=1, system=P, messages=[])';
 	assert.equal(only(text).segments[0]?.content?.text, 'a\tbé\u25a1c\\d{x}\nlinecont');
 });
+
+test('cache_control on a tool definition marks the tools segment (inline and from a module constant, or in a sibling module); absent / None does not', () => {
+	const inline = only(HEADER + 'client.messages.create(model="m", max_tokens=5, tools=[{"name": "a"}, {"name": "b", "cache_control": {"type": "ephemeral"}}], messages=[{"role": "user", "content": "q"}])\n');
+	assert.equal(inline.segments[0]!.role, 'tools');
+	assert.deepEqual(inline.segments[0]!.cacheControl, { ttl: '5m' });
+	assert.equal(inline.topLevelCacheControl, false);
+	const constant = only(HEADER + 'TOOL = {"name": "b", "cache_control": {"type": "ephemeral", "ttl": "1h"}}\nTOOLS = [{"name": "a"}, TOOL]\n\ndef f(q):\n    return client.messages.create(model="m", max_tokens=5, tools=TOOLS, messages=[{"role": "user", "content": q}])\n');
+	assert.deepEqual(constant.segments[0]!.cacheControl, { ttl: '1h' });
+	const files = { '/p/tools.py': 'TOOLS = [{"name": "a", "cache_control": {"type": "ephemeral"}}]\n' };
+	const imported = only('from .tools import TOOLS\n' + HEADER + 'client.messages.create(model="m", max_tokens=5, tools=TOOLS, messages=[])\n', memoryResolver(files));
+	assert.deepEqual(imported.segments[0]!.cacheControl, { ttl: '5m' });
+	const none = only(HEADER + 'client.messages.create(model="m", max_tokens=5, tools=[{"name": "a", "cache_control": None}, {"name": "b"}], messages=[])\n');
+	assert.equal(none.segments[0]!.role, 'tools');
+	assert.equal(none.segments[0]!.cacheControl, undefined);
+	const unknown = only(HEADER + 'def f(extra):\n    return client.messages.create(model="m", max_tokens=5, tools=[*extra, {"name": "b"}], messages=[])\n');
+	assert.equal(unknown.segments[0]!.cacheControl, undefined);
+	assert.equal(unknown.hasTools, true);
+});
+
+/** The system segment of the only call. */
+function systemOf(text: string): { text: string; holes: number } {
+	const seg = only(text).segments.find((s) => s.role === 'system');
+	assert.ok(seg?.content, 'system segment');
+	return { text: seg.content.text, holes: seg.content.holes };
+}
+
+test('`=` then straight-line `+=` in the same block resolves to the concatenation (holes only for the dynamic parts)', () => {
+	const policy = 'You are a support agent. Be precise. '.repeat(20);
+	const fn = (body: string): string => `${HEADER}POLICY = """${policy}"""\nSUFFIX = "\\nAnswer briefly."\n\ndef ask(q, tier):\n${body}    return client.messages.create(model="m", max_tokens=5, system=system, messages=[{"role": "user", "content": q}])\n`;
+	assert.deepEqual(systemOf(fn('    system = POLICY\n    system += f"\\nCustomer tier: {tier}"\n    system += SUFFIX\n')), { text: policy + '\nCustomer tier: ' + '\nAnswer briefly.', holes: 1 });
+	// Annotated first assignment, a comment and other statements in between.
+	assert.deepEqual(systemOf(fn('    system: str = "A"\n    # more\n    log(q)\n    system += "B"\n')), { text: 'AB', holes: 0 });
+	// At module level too.
+	assert.deepEqual(systemOf(`${HEADER}system = "A"\nsystem += "B" "C"\nclient.messages.create(model="m", max_tokens=5, system=system, messages=[])\n`), { text: 'ABC', holes: 0 });
+	// Only the `+=`s before the call count.
+	assert.deepEqual(systemOf(`${HEADER}def f():\n    system = "A"\n    system += "B"\n    r = client.messages.create(model="m", max_tokens=5, system=system, messages=[])\n    system += "C"\n    return r\n`), { text: 'AB', holes: 0 });
+});
+
+test('conditional `+=` (if / for / try) keeps what certainly runs and counts one hole for each; a conditional `=` or another operator stays one hole', () => {
+	const fn = (body: string): string => `${HEADER}def ask(q, extra, rules):\n${body}    return client.messages.create(model="m", max_tokens=5, system=system, messages=[{"role": "user", "content": q}])\n`;
+	const conditional = fn('    system = "A"\n    if extra:\n        system += "VIP"\n    system += "B"\n');
+	assert.deepEqual(systemOf(conditional), { text: 'AB', holes: 1 });
+	const [hole] = only(conditional).segments.find((s) => s.role === 'system')!.content!.holeSpans;
+	assert.equal(conditional.slice(hole!.start, hole!.end), '"VIP"');
+	assert.deepEqual(systemOf(fn('    system = "A"\n    for r in rules:\n        system += r\n')), { text: 'A', holes: 1 });
+	assert.deepEqual(systemOf(fn('    system = "A"\n    try:\n        system += load()\n    except Exception:\n        pass\n')), { text: 'A', holes: 1 });
+	// The `=` itself is conditional: nothing is proven (today's behaviour, a hole).
+	assert.deepEqual(systemOf(fn('    if extra:\n        system = "A"\n    else:\n        system = "B"\n    system += "C"\n')), { text: '', holes: 1 });
+	assert.deepEqual(systemOf(fn('    system = "A"\n    system *= 2\n')), { text: '', holes: 1 });
+	// A module-level name extended at module level, used in a function: not straight-line with the call.
+	assert.deepEqual(systemOf(`${HEADER}system = "A"\nsystem += "B"\n\ndef f():\n    return client.messages.create(model="m", max_tokens=5, system=system, messages=[])\n`), { text: '', holes: 1 });
+	// Without any `+=` nothing changes: a reassigned name is a hole, as before.
+	assert.deepEqual(systemOf(fn('    system = "A"\n    system = "B"\n')), { text: '', holes: 1 });
+});

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { formatUsd } from '../../../../../src/core/pricing/format';
 import { readFixture } from '../../../helpers';
-import { at } from '../pyTestUtil';
-import { apisOf, checkOnlyPy, findingsPy, loadParser, singlePy } from './flowTestUtil';
+import { DEFAULT_RULE_SETTINGS } from '../../../../../src/core/rules/types';
+import { apisOf, at, checkOnlyPy, checkPy, findingsPy, singlePy, usePythonParser } from '../pyTestUtil';
 
 const ID = 'batch-candidate';
 const HEADER = 'from openai import OpenAI\n\nopenai = OpenAI()\n\n\n';
 const CALL = 'openai.chat.completions.create(model="gpt-4o", max_tokens=100, messages=[{"role": "user", "content": "Label this row as spam or ham."}])';
 
 void describe('batch-candidate (Python)', () => {
-	before(loadParser);
+	usePythonParser();
 
 	void it('flags a for loop, a while loop with a cursor, a list comprehension and asyncio.gather over a comprehension in jobs', () => {
 		const text = readFixture('python/rules/batch-candidate/jobs.py');
@@ -87,7 +87,7 @@ void describe('batch-candidate (Python)', () => {
 });
 
 void describe('flow rules on hostile Python (no throw, bounded)', () => {
-	before(loadParser);
+	usePythonParser();
 
 	void it('reads deeply nested blocks and parentheses and broken code without throwing, and still finds the loop', () => {
 		const depth = 60;
@@ -99,5 +99,17 @@ void describe('flow rules on hostile Python (no throw, bounded)', () => {
 			assert.doesNotThrow(() => findingsPy(id, text));
 		}
 		assert.match(findingsPy(ID, text)[0]?.message ?? '(none)', /in a for loop/);
+	});
+
+	void it('is returned by checkFile with the other rules and can be switched off', () => {
+		const text = `${HEADER}def label(rows):\n    for row in rows:\n        r = openai.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": row}])\n        print(r.id)\n`;
+		const ids = checkPy(text).findings.map((f) => f.ruleId);
+		assert.ok(ids.includes('batch-candidate'), ids.join());
+		assert.ok(ids.includes('missing-max-tokens'), ids.join());
+		const off = checkOnlyPy('missing-max-tokens', text).findings.map((f) => f.ruleId);
+		assert.deepEqual(off, ['missing-max-tokens']);
+		const disabled = checkPy(text, undefined, '/p/main.py', { ...DEFAULT_RULE_SETTINGS, disabled: ['batch-candidate'] }).findings.map((f) => f.ruleId);
+		assert.ok(!disabled.includes('batch-candidate'), disabled.join());
+		assert.ok(disabled.includes('missing-max-tokens'), disabled.join());
 	});
 });

@@ -1,14 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { readFixture } from '../../../helpers';
-import { at, checkPy, findingsOf, pythonParser } from '../pyTestUtil';
+import { at, checkPy, findingsOf, usePythonParser } from '../pyTestUtil';
 
 const RULE = 'cache-control-below-minimum';
 const FIXTURE = 'python/rules/caching/belowMinimum.py';
 
-before(async () => {
-	await pythonParser();
-});
+usePythonParser();
 
 void describe('cache-control-below-minimum (Python)', () => {
 	void it('a breakpoint below the model minimum: warning on the cache_control entry, no fix, the reason given', () => {

@@ -1,31 +1,19 @@
 import * as assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { checkFile } from '../../../../../src/core/check';
 import { DEFAULT_ASSUMPTIONS } from '../../../../../src/core/pricing/estimateTypes';
-import type { PythonParser } from '../../../../../src/core/python/parser';
-import { DEFAULT_RULE_SETTINGS, type Finding, type RuleSettings } from '../../../../../src/core/rules/types';
+import type { Finding, RuleSettings } from '../../../../../src/core/rules/types';
 import { readFixture } from '../../../helpers';
-import { applyFixPy, at, checkPy, findingsOf, prices, pythonParser, tokens } from '../pyTestUtil';
+import { applyFixPy, at, checkPy, findingsOf, findingsPy, prices, singlePy, tokens, usePythonParser } from '../pyTestUtil';
 
 const ID = 'missing-max-tokens';
 const HEADER = 'from openai import OpenAI\nfrom anthropic import Anthropic\n\nopenai_client = OpenAI()\nanthropic_client = Anthropic()\n\n';
 
-let parser: PythonParser;
-
-before(async () => {
-	parser = await pythonParser();
-});
+usePythonParser();
 
 /** This rule's findings on `text` (a `/p/main.py`), with the settings given. */
-function findings(text: string, settings: Partial<RuleSettings> = {}): Finding[] {
-	return findingsOf(checkFile(text, '/p/main.py', { prices, tokens, assumptions: DEFAULT_ASSUMPTIONS, python: parser, rules: { ...DEFAULT_RULE_SETTINGS, ...settings } }), ID);
-}
-
-function single(text: string, settings: Partial<RuleSettings> = {}): Finding {
-	const all = findings(text, settings);
-	assert.equal(all.length, 1, `expected one ${ID} finding, got ${all.length}: ${all.map((f) => f.message).join(' | ')}`);
-	return all[0]!;
-}
+const findings = (text: string, settings: Partial<RuleSettings> = {}): Finding[] => findingsPy(ID, text, settings);
+const single = (text: string, settings: Partial<RuleSettings> = {}): Finding => singlePy(ID, text, settings);
 
 /** Applies the preferred fix, asserts the result parses and no longer has the finding. */
 function fix(text: string, finding: Finding, settings: Partial<RuleSettings> = {}, title?: RegExp): string {
@@ -44,7 +32,7 @@ void describe('missing-max-tokens (Python): OpenAI generation without an output 
 		assert.match(finding.message, /up to 16,384 output tokens, \$0\.16 per call/);
 		assert.match(finding.message, /See README\.md#rule-missing-max-tokens$/);
 		assert.ok((finding.monthlyImpactUsd ?? 0) > 4000, String(finding.monthlyImpactUsd));
-		assert.deepEqual(finding.fixes.map((f) => [f.title, f.preferred]), [['Add max_tokens: 1,024', true]]);
+		assert.deepEqual(finding.fixes.map((f) => [f.title, f.preferred]), [['Add max_tokens=1024', true]]);
 		assert.equal(fix(text, finding), readFixture('python/rules/missing-max-tokens/oneLine.fixed.py'));
 	});
 
@@ -64,7 +52,7 @@ void describe('missing-max-tokens (Python): OpenAI generation without an output 
 	void it('uses max_output_tokens on the Responses API, keeping a no-trailing-comma style and the settings value', () => {
 		const text = `${HEADER}def answer(q):\n    return openai_client.responses.create(\n        model="o3",\n        input=q\n    )\n`;
 		const finding = single(text, { defaultMaxTokens: 2000 });
-		assert.equal(finding.fixes[0]?.title, 'Add max_output_tokens: 2,000');
+		assert.equal(finding.fixes[0]?.title, 'Add max_output_tokens=2000');
 		assert.equal(fix(text, finding, { defaultMaxTokens: 2000 }), `${HEADER}def answer(q):\n    return openai_client.responses.create(\n        model="o3",\n        input=q,\n        max_output_tokens=2000\n    )\n`);
 	});
 
@@ -121,7 +109,7 @@ void describe('missing-max-tokens (Python): Anthropic cap far above what the cal
 		assert.match(finding.message, /forced tool call/);
 		assert.ok((finding.monthlyImpactUsd ?? 0) > 0);
 		assert.equal(finding.fixes[0]?.preferred, undefined);
-		assert.equal(fix(text, finding, {}, /Lower max_tokens/), text.replace('max_tokens=8192', 'max_tokens=1024'));
+		assert.equal(fix(text, finding, {}, /^Lower the cap to max_tokens=1024$/), text.replace('max_tokens=8192', 'max_tokens=1024'));
 	});
 
 	void it('an integer written with underscores is lowered too', () => {

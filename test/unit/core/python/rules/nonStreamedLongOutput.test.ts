@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { readFixture } from '../../../helpers';
-import { at } from '../pyTestUtil';
-import { apisOf, findingsPy, loadParser } from './flowTestUtil';
+import { apisOf, at, findingsPy, usePythonParser } from '../pyTestUtil';
 
 const ID = 'non-streamed-long-output';
 const HEADER = 'from anthropic import Anthropic\nfrom fastapi import FastAPI\n\nanthropic = Anthropic()\napp = FastAPI()\n\n\n';
 
 void describe('non-streamed-long-output (Python)', () => {
-	before(loadParser);
+	usePythonParser();
 
 	void it('flags long unstreamed calls in a FastAPI route, a Flask route and a function that builds its response; not the others', () => {
 		const text = readFixture('python/rules/non-streamed-long-output/handlers.py');

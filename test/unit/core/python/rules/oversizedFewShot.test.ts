@@ -1,30 +1,16 @@
 import * as assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
-import { checkFile } from '../../../../../src/core/check';
-import { DEFAULT_ASSUMPTIONS } from '../../../../../src/core/pricing/estimateTypes';
-import type { PythonParser } from '../../../../../src/core/python/parser';
-import { DEFAULT_RULE_SETTINGS, type Finding, type RuleSettings } from '../../../../../src/core/rules/types';
+import { describe, it } from 'node:test';
+import type { Finding, RuleSettings } from '../../../../../src/core/rules/types';
 import { readFixture } from '../../../helpers';
-import { applyFixPy, findingsOf, prices, pythonParser, tokens } from '../pyTestUtil';
+import { applyFixPy, findingsPy, singlePy, usePythonParser } from '../pyTestUtil';
 
 const ID = 'oversized-few-shot';
 const HEADER = 'import anthropic\nfrom openai import OpenAI\n\nclient = anthropic.Anthropic()\nopenai_client = OpenAI()\n\n';
 
-let parser: PythonParser;
+usePythonParser();
 
-before(async () => {
-	parser = await pythonParser();
-});
-
-function findings(text: string, settings: Partial<RuleSettings> = {}): Finding[] {
-	return findingsOf(checkFile(text, '/p/main.py', { prices, tokens, assumptions: DEFAULT_ASSUMPTIONS, python: parser, rules: { ...DEFAULT_RULE_SETTINGS, ...settings } }), ID);
-}
-
-function single(text: string): Finding {
-	const all = findings(text);
-	assert.equal(all.length, 1, `expected one ${ID} finding, got ${all.length}: ${all.map((f) => f.message).join(' | ')}`);
-	return all[0]!;
-}
+const findings = (text: string, settings: Partial<RuleSettings> = {}): Finding[] => findingsPy(ID, text, settings);
+const single = (text: string): Finding => singlePy(ID, text);
 
 /** Applies a fix, asserts the result parses and no longer has the finding. */
 function fix(text: string, finding: Finding, title?: RegExp): string {

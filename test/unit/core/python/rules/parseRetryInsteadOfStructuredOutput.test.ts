@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { readFixture } from '../../../helpers';
-import { at } from '../pyTestUtil';
-import { apisOf, findingsPy, loadParser, singlePy } from './flowTestUtil';
+import { apisOf, at, findingsPy, singlePy, usePythonParser } from '../pyTestUtil';
 
 const ID = 'parse-retry-instead-of-structured-output';
 const HEADER = 'import json\n\nfrom anthropic import Anthropic\nfrom openai import OpenAI\n\nanthropic = Anthropic()\nopenai = OpenAI()\n\n\n';
 const RESPONSES = (extra = '') => `openai.responses.create(model="gpt-4o", input="x"${extra})`;
 
 void describe('parse-retry-instead-of-structured-output (Python)', () => {
-	before(loadParser);
+	usePythonParser();
 
 	void it('flags json.loads of the reply in a retry loop whose except carries on (fixture)', () => {
 		const text = readFixture('python/rules/parse-retry/extractInvoice.py');
@@ -59,5 +58,17 @@ void describe('parse-retry-instead-of-structured-output (Python)', () => {
 		const text = `${HEADER}def f():\n    r = ${RESPONSES()}\n    # for _ in range(3):\n    #     try: json.loads(r.output_text)\n    #     except ValueError: continue\n    try:\n        return json.loads(r.output_text)\n    except ValueError:\n        return None\n`;
 		assert.deepEqual(apisOf(ID, text), ['responses.create']);
 		assert.deepEqual(findingsPy(ID, text), []);
+	});
+
+	void it('reads structured output the way right-size-model does: schema helpers and dict(…) count, json_object and a forced tool named in a variable do not', () => {
+		const loop = (call: string) => `${HEADER}def f(choice):\n    for attempt in range(3):\n        r = ${call}\n        try:\n            return json.loads(r.choices[0].message.content)\n        except ValueError:\n            continue\n`;
+		const chat = (extra: string) => `openai.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "x"}]${extra})`;
+		assert.equal(findingsPy(ID, loop(chat(''))).length, 1, 'the positive twin of the cases below');
+		assert.deepEqual(findingsPy(ID, loop(chat(', response_format=type_to_response_format_param(Invoice)'))), []);
+		assert.deepEqual(findingsPy(ID, loop(chat(', response_format=dict(type="json_schema", json_schema={"name": "x", "schema": {}})'))), []);
+		assert.deepEqual(findingsPy(ID, loop(chat(', tools=TOOLS, tool_choice=dict(type="function", function={"name": "invoice"})'))), []);
+		assert.equal(findingsPy(ID, loop(chat(', response_format=dict(type="json_object")'))).length, 1, 'json_object guarantees JSON, not its shape');
+		assert.equal(findingsPy(ID, loop(chat(', tools=TOOLS, tool_choice="auto"'))).length, 1, 'the model may answer in text');
+		assert.equal(findingsPy(ID, loop(chat(', tools=TOOLS, tool_choice=choice'))).length, 1, 'a choice only known at run time is not a forced tool');
 	});
 });

@@ -1,24 +1,18 @@
 import * as assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { estimateCallSite } from '../../../../../src/core/pricing/estimate';
 import { DEFAULT_ASSUMPTIONS } from '../../../../../src/core/pricing/estimateTypes';
 import type { Finding } from '../../../../../src/core/rules/types';
 import { readFixture } from '../../../helpers';
-import { applyFixPy, at, checkPy, findingsOf, prices, pythonParser, tokens } from '../pyTestUtil';
+import { applyFixPy, at, checkPy, findingsOf, prices, singlePy, tokens, usePythonParser } from '../pyTestUtil';
 
 const ID = 'right-size-model';
 const HEADER = 'import anthropic\nfrom openai import OpenAI\n\nclient = anthropic.Anthropic()\nopenai_client = OpenAI()\n\n';
 const SWITCH = /^Switch to/;
 
-before(async () => {
-	await pythonParser();
-});
+usePythonParser();
 
-function single(text: string): Finding {
-	const all = findingsOf(checkPy(text), ID);
-	assert.equal(all.length, 1, `expected one ${ID} finding, got ${all.length}: ${all.map((f) => f.message).join(' | ')}`);
-	return all[0]!;
-}
+const single = (text: string): Finding => singlePy(ID, text);
 
 /** Applies the (never preferred) swap, asserts the result parses and is no longer reported. */
 function fix(text: string, finding: Finding): string {

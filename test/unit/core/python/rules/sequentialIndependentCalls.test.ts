@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { readFixture } from '../../../helpers';
-import { applyFixPy, at } from '../pyTestUtil';
-import { apisOf, findingsPy, loadParser, singlePy } from './flowTestUtil';
+import { apisOf, applyFixPy, at, findingsPy, singlePy, usePythonParser } from '../pyTestUtil';
 
 const ID = 'sequential-independent-calls';
 const HEADER = 'from openai import AsyncOpenAI\n\nclient = AsyncOpenAI()\n\n\n';
@@ -13,7 +12,7 @@ const DOC = `    ${'"'.repeat(3)}${'x'.repeat(106)}${'"'.repeat(3)}\n`;
 const fn = (body: string) => `${HEADER}async def f(flag):\n${body}`;
 
 void describe('sequential-independent-calls (Python)', () => {
-	before(loadParser);
+	usePythonParser();
 
 	void it('flags three independent awaited calls and joins them in one asyncio.gather, adding the import (whole text compared)', () => {
 		const text = readFixture('python/rules/sequential-independent-calls/threeCalls.py');
@@ -118,5 +117,19 @@ void describe('sequential-independent-calls (Python)', () => {
 		assert.deepEqual(findingsPy(ID, sync), []);
 		const wrapped = fn(`    a = str(await ${long('"a"')})\n    b = [await ${long('x')} for x in flag]\n    return [a, b]\n`);
 		assert.deepEqual(findingsPy(ID, wrapped), []);
+	});
+
+	void it('two clients of two providers (examples/python/summarizer.py): names that only start like a bound one, or are attributes of another object, are not reads of it', () => {
+		const text = 'import asyncio\n\nfrom anthropic import AsyncAnthropic\nfrom openai import AsyncOpenAI\n\nanthropic_client = AsyncAnthropic()\nopenai_client = AsyncOpenAI()\nSUMMARY_PROMPT = "Summarise."\n\n\n'
+			+ 'async def hand_over(self, ticket_id, passages):\n'
+			+ '    summary = await anthropic_client.messages.create(model="claude-haiku-4-5", max_tokens=400, system=SUMMARY_PROMPT, messages=[{"role": "user", "content": ticket_id}])\n'
+			+ '    title = await openai_client.chat.completions.create(model="gpt-4o-mini", max_tokens=30, messages=[{"role": "user", "content": f"{self.summary} {summary_text(passages)} {SUMMARY_PROMPT}"}])\n'
+			+ '    return {"summary": summary.content[0].text, "title": title.choices[0].message.content}\n';
+		const finding = singlePy(ID, text);
+		assert.equal(at(text, finding).split('\n').length, 2);
+		assert.match(finding.fixes[0]?.title ?? '', /^Run the 2 calls in parallel with asyncio\.gather$/);
+		assert.ok(applyFixPy(text, finding).includes('    summary, title = await asyncio.gather(\n'));
+		// The twin: the second call reads the first one's result.
+		assert.deepEqual(findingsPy(ID, text.replace('{self.summary}', '{summary}')), []);
 	});
 });

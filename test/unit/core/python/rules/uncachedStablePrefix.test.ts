@@ -61,9 +61,13 @@ void describe('uncached-stable-prefix (Python)', () => {
 		assert.match(f.message, /stable prefix \(tools\)/);
 		const fixed = applyFixPy(text, f);
 		assert.equal(fixed, text.replace('        "input_schema": {"type": "object"}\n    }\n]', '        "input_schema": {"type": "object"},\n        "cache_control": {"type": "ephemeral"}\n    }\n]'));
-		// Not re-checked: neither analysis (TS nor Python) reads `cache_control` on a tool definition yet,
-		// so the fixed call would still be reported (reported to the analysis owners).
-		assert.equal(checkPy(fixed).analysis.callSites.length, 1);
+		// Re-check: the analysis reads `cache_control` on a tool definition, so the fixed call caches its tools.
+		const after = checkPy(fixed);
+		assert.equal(after.analysis.callSites.length, 1);
+		assert.deepEqual(after.analysis.callSites[0]!.segments[0]!.cacheControl, { ttl: '5m' });
+		assert.deepEqual(findingsOf(after, RULE), []);
+		const now = after.estimates[0]!;
+		assert.ok(now.priced && now.cacheableInputTokens > 0);
 	});
 
 	void it('short prompts, already-cached prompts and OpenAI calls are not findings', () => {

@@ -1,14 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { readFixture } from '../../../helpers';
-import { applyFixPy, at, checkPy, findingsOf, pythonParser } from '../pyTestUtil';
+import { applyFixPy, at, checkPy, findingsOf, usePythonParser } from '../pyTestUtil';
 
 const RULE = 'unknown-model';
 const FIXTURE = 'python/rules/unknown-model/models.py';
 
-before(async () => {
-	await pythonParser();
-});
+usePythonParser();
 
 void describe('unknown-model (Python)', () => {
 	void it('a typo in a literal model id: nearest ids suggested, one fix each, none preferred; the fix keeps the single quotes and prices the call', () => {
