@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { lensTitles, testingApi, until, workspaceRoot } from './helpers';
+import { costlensDiagnostics, lensTitles, quickFixes, ruleOf, testingApi, until, workspaceRoot } from './helpers';
 
 /**
  * A temporary copy of test/fixtures/diagnostics/uncapped.ts: the web workbench auto-saves edits, and
@@ -28,31 +28,6 @@ async function openAnalyzed(): Promise<{ doc: vscode.TextDocument; editor: vscod
 	return { doc, editor, api };
 }
 const RULE = 'missing-max-tokens';
-
-function costlensDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
-	return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'costlens');
-}
-
-function ruleOf(diagnostic: vscode.Diagnostic): string | undefined {
-	const code = diagnostic.code;
-	return typeof code === 'object' && code !== null ? String(code.value) : code === undefined ? undefined : String(code);
-}
-
-async function quickFixes(uri: vscode.Uri, range: vscode.Range): Promise<vscode.CodeAction[]> {
-	let actions: Array<vscode.CodeAction | vscode.Command> = [];
-	for (let attempt = 1; ; attempt++) {
-		try {
-			actions = (await vscode.commands.executeCommand<Array<vscode.CodeAction | vscode.Command>>('vscode.executeCodeActionProvider', uri, range, vscode.CodeActionKind.QuickFix.value)) ?? [];
-			break;
-		} catch (e: unknown) {
-			// The workbench cancels a code-action request when the set of providers changes (other
-			// extensions re-register on a settings change); asking again is what the lightbulb does.
-			if (attempt >= 5 || !(e instanceof Error) || e.name !== 'Canceled') throw e;
-		}
-	}
-	// The command does not return `diagnostics` on the actions: other providers' fixes are told apart by title.
-	return actions.filter((a): a is vscode.CodeAction => 'kind' in a && a.kind !== undefined && vscode.CodeActionKind.QuickFix.contains(a.kind));
-}
 
 async function setGlobal(key: string, value: unknown): Promise<void> {
 	await vscode.workspace.getConfiguration('costlens').update(key, value, vscode.ConfigurationTarget.Global);

@@ -52,3 +52,39 @@ export async function until(what: string, predicate: () => boolean, timeoutMs = 
 		await new Promise((resolve) => setTimeout(resolve, 25));
 	}
 }
+
+/** CostLens's own diagnostics on a document (other extensions may add theirs). */
+export function costlensDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
+	return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'costlens');
+}
+
+/** The rule id a diagnostic carries in `code` (a plain value, or `{ value, target }` with the README link). */
+export function ruleOf(diagnostic: vscode.Diagnostic): string | undefined {
+	const code = diagnostic.code;
+	return typeof code === 'object' && code !== null ? String(code.value) : code === undefined ? undefined : String(code);
+}
+
+/** All hover contents as one string. */
+export function hoverText(hovers: readonly vscode.Hover[]): string {
+	return hovers
+		.flatMap((h) => h.contents)
+		.map((c) => (typeof c === 'string' ? c : c.value))
+		.join('\n');
+}
+
+/** The quick fixes every provider offers on `range`. */
+export async function quickFixes(uri: vscode.Uri, range: vscode.Range): Promise<vscode.CodeAction[]> {
+	let actions: Array<vscode.CodeAction | vscode.Command> = [];
+	for (let attempt = 1; ; attempt++) {
+		try {
+			actions = (await vscode.commands.executeCommand<Array<vscode.CodeAction | vscode.Command>>('vscode.executeCodeActionProvider', uri, range, vscode.CodeActionKind.QuickFix.value)) ?? [];
+			break;
+		} catch (e: unknown) {
+			// The workbench cancels a code-action request when the set of providers changes (other
+			// extensions re-register on a settings change); asking again is what the lightbulb does.
+			if (attempt >= 5 || !(e instanceof Error) || e.name !== 'Canceled') throw e;
+		}
+	}
+	// The command does not return `diagnostics` on the actions: other providers' fixes are told apart by title.
+	return actions.filter((a): a is vscode.CodeAction => 'kind' in a && a.kind !== undefined && vscode.CodeActionKind.QuickFix.contains(a.kind));
+}

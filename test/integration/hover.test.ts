@@ -1,13 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { openAnalyzed } from './helpers';
-
-function hoverText(hovers: readonly vscode.Hover[]): string {
-	return hovers
-		.flatMap((h) => h.contents)
-		.map((c) => (typeof c === 'string' ? c : c.value))
-		.join('\n');
-}
+import { hoverText, openAnalyzed } from './helpers';
 
 suite('Hover', () => {
 	test('hovering the callee shows the price row with its asOf date and the role table', async () => {

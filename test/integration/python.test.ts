@@ -3,42 +3,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { fixture, lensTitles, openAnalyzed, testingApi, until } from './helpers';
+import { costlensDiagnostics, fixture, hoverText, lensTitles, openAnalyzed, quickFixes, ruleOf, testingApi, until } from './helpers';
 
 /** test/fixtures/workspace/src/assistant.py: an Anthropic call with max_tokens, an OpenAI call without. */
 const FILE = 'src/assistant.py';
 const PRICED_TITLE = /^≈ <?\$\d[\d.,]*[kM]?\/call · /;
 const RULE = 'missing-max-tokens';
-
-function costlensDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
-	return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'costlens');
-}
-
-function ruleOf(diagnostic: vscode.Diagnostic): string | undefined {
-	const code = diagnostic.code;
-	return typeof code === 'object' && code !== null ? String(code.value) : code === undefined ? undefined : String(code);
-}
-
-function hoverText(hovers: readonly vscode.Hover[]): string {
-	return hovers
-		.flatMap((h) => h.contents)
-		.map((c) => (typeof c === 'string' ? c : c.value))
-		.join('\n');
-}
-
-async function quickFixes(uri: vscode.Uri, range: vscode.Range): Promise<vscode.CodeAction[]> {
-	let actions: Array<vscode.CodeAction | vscode.Command> = [];
-	for (let attempt = 1; ; attempt++) {
-		try {
-			actions = (await vscode.commands.executeCommand<Array<vscode.CodeAction | vscode.Command>>('vscode.executeCodeActionProvider', uri, range, vscode.CodeActionKind.QuickFix.value)) ?? [];
-			break;
-		} catch (e: unknown) {
-			// Cancelled when the set of providers changes (a settings change re-registers some): ask again.
-			if (attempt >= 5 || !(e instanceof Error) || e.name !== 'Canceled') throw e;
-		}
-	}
-	return actions.filter((a): a is vscode.CodeAction => 'kind' in a && a.kind !== undefined && vscode.CodeActionKind.QuickFix.contains(a.kind));
-}
 
 /**
  * Edits happen on a temporary copy outside the workspace: the web workbench auto-saves, and the
