@@ -10,9 +10,9 @@ import { checkFile } from '../core/check';
 import { createPriceTable, type PriceOverride } from '../core/pricing/priceTable';
 import type { PriceTable } from '../core/pricing/types';
 import { createTokenCounter, type TokenCounter } from '../core/tokens/tokenCounter';
-import { isPythonFile, type PythonParser } from '../core/python/parser';
+import { isPythonFile } from '../core/python/parser';
 import { createFsResolver } from '../node/fsResolver';
-import { loadPythonParser } from '../node/pythonParser';
+import { loadPythonSupport, type PythonSupport } from '../node/pythonParser';
 import { assertNever, isToWorker, type FileResult, type FromWorker, type ToWorker, type WorkerSettings } from '../protocol/analysisWorker';
 
 /** Same cap as the core's default: bigger files are reported as skipped without being read. */
@@ -32,23 +32,14 @@ const cancelledScans = new Set<number>();
  * incremental reparsing per keystroke; scans get their own parser that keeps one tree (every scanned
  * file is new), so a workspace scan never evicts the open documents' trees.
  */
-type PythonLoad = { readonly parser: PythonParser } | { readonly error: string };
-let editorPython: Promise<PythonLoad> | undefined;
-let scanPython: Promise<PythonLoad> | undefined;
-
-function loadPython(rememberFiles: number): Promise<PythonLoad> {
-	// A failure (a missing wasm file) is remembered too: it will not mend itself between keystrokes.
-	return loadPythonParser({ rememberFiles }).then(
-		(parser) => ({ parser }),
-		(e: unknown) => ({ error: errorMessage(e) }),
-	);
-}
+let editorPython: Promise<PythonSupport> | undefined;
+let scanPython: Promise<PythonSupport> | undefined;
 
 /** The parser `fileName` needs: undefined for TS/JS (nothing is loaded), else the loaded parser or why it failed. */
-async function pythonFor(fileName: string, kind: 'editor' | 'scan'): Promise<PythonLoad | undefined> {
+async function pythonFor(fileName: string, kind: 'editor' | 'scan'): Promise<PythonSupport | undefined> {
 	if (!isPythonFile(fileName)) return undefined;
-	if (kind === 'scan') return (scanPython ??= loadPython(1));
-	return (editorPython ??= loadPython(16));
+	if (kind === 'scan') return (scanPython ??= loadPythonSupport({ rememberFiles: 1 }));
+	return (editorPython ??= loadPythonSupport({ rememberFiles: 16 }));
 }
 
 function pythonUnavailable(error: string): FileResult {
@@ -72,7 +63,7 @@ function pricesFor(settings: WorkerSettings): { table: PriceTable; warnings: rea
 	return priceCache;
 }
 
-function checkText(text: string, fileName: string, settings: WorkerSettings, prices: PriceTable, python: PythonLoad | undefined): FileResult {
+function checkText(text: string, fileName: string, settings: WorkerSettings, prices: PriceTable, python: PythonSupport | undefined): FileResult {
 	if (python && 'error' in python) return pythonUnavailable(python.error);
 	tokens ??= createTokenCounter();
 	const { analysis, estimates, findings } = checkFile(text, fileName, {

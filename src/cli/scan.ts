@@ -22,23 +22,15 @@ import { checkFile } from '../core/check';
 import type { SourceResolver } from '../core/analysis/types';
 import { isPythonFile, type PythonParser } from '../core/python/parser';
 import { createFsResolver } from '../node/fsResolver';
-import { loadPythonParser } from '../node/pythonParser';
+import { loadPythonSupport, type PythonSupport } from '../node/pythonParser';
 import { walkSourceFiles, type WalkResult } from '../node/walk';
-
-/** The Python parser for a scan, or why it could not be loaded (its files are then skipped with that reason). */
-export type PythonSupport = { readonly parser: PythonParser } | { readonly error: string };
 
 /**
  * Loads the Python parser once, only when the walked files include Python. It keeps one tree
  * (`rememberFiles: 1`): every file of a scan is parsed once, so there is nothing to reparse.
  */
-export async function loadPythonSupport(files: readonly string[]): Promise<PythonSupport | undefined> {
-	if (!files.some(isPythonFile)) return undefined;
-	try {
-		return { parser: await loadPythonParser({ rememberFiles: 1 }) };
-	} catch (error: unknown) {
-		return { error: error instanceof Error ? error.message : String(error) };
-	}
+export async function loadScanPython(files: readonly string[]): Promise<PythonSupport | undefined> {
+	return files.some(isPythonFile) ? loadPythonSupport({ rememberFiles: 1 }) : undefined;
 }
 
 /** The check context's `python` field for `fileName`, or the reason the file is skipped. */
@@ -60,7 +52,7 @@ export interface ScanRequest {
 	readonly onProgress?: (done: number, total: number) => void;
 	/** The files to check, when the caller already walked `paths` (to decide whether Python is needed). */
 	readonly walked?: WalkResult;
-	/** Needed for `.py` files (see `loadPythonSupport`); without it they are reported as skipped. */
+	/** Needed for `.py` files (see `loadScanPython`); without it they are reported as skipped. */
 	readonly python?: PythonSupport;
 }
 

@@ -9,7 +9,7 @@ import { createPriceTable, type CostReport } from '../core';
 import { buildSarif } from '../core/sarif';
 import { UsageError, type FailOn, type ScanOptions } from './args';
 import { walkSourceFiles } from '../node/walk';
-import { fixFiles, loadPriceOverrides, loadPythonSupport, scan, scanAssumptions } from './scan';
+import { fixFiles, loadPriceOverrides, loadScanPython, scan, scanAssumptions } from './scan';
 import { ANSI_STYLE, PLAIN_STYLE, renderTable } from './table';
 
 /** Below this many files a scan is quick enough that a progress line would only flicker. */
@@ -36,7 +36,7 @@ export async function runScan(options: ScanOptions, version: string): Promise<nu
 	const log = options.format === 'table' ? process.stdout : process.stderr;
 	// Walked once: the list decides whether the Python parser (wasm, loaded asynchronously) is needed.
 	const walked = walkSourceFiles(options.paths, cwd);
-	const python = await loadPythonSupport(walked.files);
+	const python = await loadScanPython(walked.files);
 	if (options.fix) {
 		const fixed = fixFiles({ paths: options.paths, cwd, assumptions, prices, walked, ...(python ? { python } : {}) });
 		for (const f of fixed.applied) log.write(`fixed ${f.file}:${f.line}:${f.column} ${f.ruleId}: ${f.title}\n`);

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createPythonParser, type PythonParser, type PythonParserOptions } from '../core/python/parser';
+import { createPythonParser, type PythonParser, type PythonParserOptions, type PythonWasm } from '../core/python/parser';
 
 /** File names of the two wasm binaries, copied next to the bundles by esbuild.mjs. */
 export const PYTHON_WASM_FILES = { runtime: 'web-tree-sitter.wasm', grammar: 'tree-sitter-python.wasm' } as const;
@@ -10,9 +10,25 @@ export const PYTHON_WASM_FILES = { runtime: 'web-tree-sitter.wasm', grammar: 'tr
  * falling back to the packages in node_modules (tests run from `out/`), and makes a parser.
  */
 export async function loadPythonParser(options?: PythonParserOptions): Promise<PythonParser> {
-	const runtime = readWasm(PYTHON_WASM_FILES.runtime, 'web-tree-sitter/web-tree-sitter.wasm');
-	const grammar = readWasm(PYTHON_WASM_FILES.grammar, 'tree-sitter-python/tree-sitter-python.wasm');
-	return createPythonParser({ runtime, grammar }, options);
+	// Read once per process: the worker makes two parsers (editor and scan) from the same bytes.
+	wasm ??= {
+		runtime: readWasm(PYTHON_WASM_FILES.runtime, 'web-tree-sitter/web-tree-sitter.wasm'),
+		grammar: readWasm(PYTHON_WASM_FILES.grammar, 'tree-sitter-python/tree-sitter-python.wasm'),
+	};
+	return createPythonParser(wasm, options);
+}
+
+let wasm: PythonWasm | undefined;
+
+/** A loaded parser, or why it could not be loaded; the adapters skip Python files with that reason. */
+export type PythonSupport = { readonly parser: PythonParser } | { readonly error: string };
+
+/** `loadPythonParser` that never rejects. A failure (a missing wasm file) will not mend itself: callers keep the result. */
+export function loadPythonSupport(options?: PythonParserOptions): Promise<PythonSupport> {
+	return loadPythonParser(options).then(
+		(parser) => ({ parser }),
+		(error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
+	);
 }
 
 function readWasm(fileName: string, packagePath: string): Uint8Array {

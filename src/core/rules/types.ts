@@ -117,7 +117,7 @@ export interface PythonRuleContext extends RuleInputs {
 	/** `calls[i]` is the `call` node of `callSites[i]`. */
 	readonly calls: readonly PyNode[];
 	/** The analyser's parser, for rules that follow data into imported modules. */
-	readonly parser?: PythonParser;
+	readonly parser: PythonParser;
 	/** The analysis context of this check (scope tables, imported modules), shared so rules do not rescan. */
 	readonly pyCtx?: PyCtx;
 }

@@ -5,7 +5,7 @@ import type { PythonRuleContext } from '../../rules/types';
 import { shortenSource, spanWithin } from '../../rules/util';
 import { type Binding, type Env, MAX_EXPR_DEPTH, MAX_MODULE_HOPS, PyCtx, type PyFile, type Ref, type Scope } from '../analysis/scope';
 import { resolveText } from '../analysis/resolve';
-import type { PyNode, PyTree, PythonParser } from '../parser';
+import type { PyNode } from '../parser';
 import { dottedName, positionalArguments, pySpan, sameNode, stringPrefix, unparen } from '../syntax';
 import { plainStringValue } from './edits';
 
@@ -65,30 +65,15 @@ const REQUEST_PROXIES = new Set(['request', 'g', 'session']);
 /** strftime directives that show the time of day. */
 const TIME_DIRECTIVE = /%[-#_0^]*[HIklMSfpXcTRrsLN]/;
 
-/** Stands in for a parser when the rule context has none: imported modules are then not followed. */
-const NO_PARSER: PythonParser = {
-	parse(): PyTree {
-		throw new Error('no Python parser in the rule context');
-	},
-	parseDetached(): PyTree {
-		throw new Error('no Python parser in the rule context');
-	},
-	lastParse: 'full',
-	forget() {},
-	dispose() {},
-};
-
 /**
  * The scope tables over the rule context's tree and whether the caller owns them (`dispose()` when it
  * does: imported trees live in wasm memory). The analyser's `PyCtx` is reused when the context
  * passes it (`pyCtx`), which halves the rule's cost on a file where every call busts the cache;
- * otherwise a fresh one is made, parsing sibling modules with `parser` when given (without it
- * imported helpers are not followed).
+ * otherwise a fresh one is made over the context's parser.
  */
 export function ruleCtx(context: PythonRuleContext): { readonly ctx: PyCtx; readonly owned: boolean } {
 	if (context.pyCtx && context.pyCtx.main.root.id === context.tree.rootNode.id) return { ctx: context.pyCtx, owned: false };
-	const parser = context.parser;
-	return { ctx: new PyCtx(parser ?? NO_PARSER, context.tree.rootNode, context.fileName, context.text, parser ? context.resolver : undefined, DEFAULT_MAX_BYTES), owned: true };
+	return { ctx: new PyCtx(context.parser, context.tree.rootNode, context.fileName, context.text, context.resolver, DEFAULT_MAX_BYTES), owned: true };
 }
 
 export function isMainEnv(env: Env): boolean {

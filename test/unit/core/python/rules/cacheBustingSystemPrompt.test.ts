@@ -21,24 +21,20 @@ before(async () => {
 	parser = await pythonParser();
 });
 
-/**
- * The rule alone, given the parser for imported modules (`PythonRuleContext` does not carry one yet,
- * so `checkFile` cannot follow helpers into sibling modules until the adapter passes it).
- */
+/** The rule alone, with a fresh analysis context or (`shareCtx`) one handed over as `checkFile` does. */
 function checkRule(text: string, resolver?: SourceResolver, shareCtx = false): Finding[] {
 	const fileName = '/p/main.py';
 	const { analysis, tree, calls } = analyzePythonSource(text, fileName, parser, resolver);
 	assert.ok(tree);
 	const inputs = { prices, tokens, assumptions: DEFAULT_ASSUMPTIONS };
-	const context: PythonRuleContext & { parser: PythonParser } = {
+	const context: PythonRuleContext = {
 		...inputs, text, fileName, callSites: analysis.callSites, estimates: analysis.callSites.map((s) => estimateCallSite(s, inputs)),
 		settings: DEFAULT_RULE_SETTINGS, tree, calls, parser, ...(resolver ? { resolver } : {}),
 	};
 	if (!shareCtx) return cacheBustingSystemPrompt.check(context);
-	// The analyser's scope tables handed over (what `checkFile` can pass once the context declares it).
 	const pyCtx = new PyCtx(parser, tree.rootNode, fileName, text, resolver, DEFAULT_MAX_BYTES);
 	try {
-		return cacheBustingSystemPrompt.check({ ...context, pyCtx } as PythonRuleContext);
+		return cacheBustingSystemPrompt.check({ ...context, pyCtx });
 	} finally {
 		pyCtx.dispose();
 	}
